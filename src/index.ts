@@ -1,0 +1,2 @@
+/** nfreplay's library API. */
+export * from './rules/index.js';

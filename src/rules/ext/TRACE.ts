@@ -1,0 +1,19 @@
+/**
+ * TRACE target (libxt_TRACE / kernel xt_TRACE): marks the packet so every rule it then
+ * traverses, in every table, is logged. No options.
+ */
+import { defineTarget } from './types.js';
+
+export type TraceState = Record<string, never>;
+
+export const TRACE = defineTarget<TraceState>({
+  name: 'TRACE',
+  modelled: true,
+  options: [],
+  // xt_TRACE: .table = "raw", so tracing starts before conntrack.
+  tables: ['raw'],
+  create: () => ({}),
+  parse() {},
+  save: () => '',
+  print: () => '',
+});

@@ -1,0 +1,34 @@
+/**
+ * mark match, revision 1 (libxt_mark / kernel xt_mark mark_mt): compares the packet's
+ * nfmark under a mask, `(mark & mask) == value`, optionally negated.
+ */
+import { hex } from '../values.js';
+import { parseValueMask } from './MARK.js';
+import { defineMatch } from './types.js';
+
+export interface MarkMatchState {
+  value: number;
+  /** 0xffffffff when no "/mask" was given. */
+  mask: number;
+  invert: boolean;
+}
+
+/** xtables_print_mark_mask: " 0xV" for a full mask, " 0xV/0xM" otherwise. */
+export function markMaskText(value: number, mask: number): string {
+  return mask === 0xffffffff ? ` ${hex(value)}` : ` ${hex(value)}/${hex(mask)}`;
+}
+
+export const mark = defineMatch<MarkMatchState>({
+  name: 'mark',
+  modelled: true,
+  options: [{ name: 'mark', arg: 'required', invert: true, mandatory: true }],
+  create: () => ({ value: 0, mask: 0xffffffff, invert: false }),
+  parse(s, call) {
+    const vm = parseValueMask('mark', call.name, call.arg ?? '');
+    s.value = vm.value;
+    s.mask = vm.mask;
+    s.invert = call.invert;
+  },
+  save: (s) => `${s.invert ? ' !' : ''} --mark${markMaskText(s.value, s.mask)}`,
+  print: (s) => ` mark match${s.invert ? ' !' : ''}${markMaskText(s.value, s.mask)}`,
+});

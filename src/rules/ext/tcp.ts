@@ -1,0 +1,190 @@
+/**
+ * tcp match (libxt_tcp / kernel xt_tcpudp): ports, flags, option presence. Loaded
+ * implicitly by `-p tcp` when one of its options appears.
+ */
+import { ParamError } from '../errors.js';
+import { parsePort, portName, strtoul } from '../values.js';
+import { defineMatch } from './types.js';
+
+export interface PortRange {
+  min: number;
+  max: number;
+  invert: boolean;
+}
+
+export interface TcpState {
+  sport: PortRange;
+  dport: PortRange;
+  /** 0 = no option test. */
+  option: number;
+  invOption: boolean;
+  flagMask: number;
+  flagCmp: number;
+  invFlags: boolean;
+  given: { sport: boolean; dport: boolean; flags: boolean; option: boolean };
+}
+
+/** iptables' flag names; ALL is FIN..URG only (ECE and CWR are outside it). */
+export const TCP_FLAG_NAMES: ReadonlyArray<readonly [string, number]> = [
+  ['FIN', 0x01],
+  ['SYN', 0x02],
+  ['RST', 0x04],
+  ['PSH', 0x08],
+  ['ACK', 0x10],
+  ['URG', 0x20],
+  ['ALL', 0x3f],
+  ['NONE', 0],
+];
+
+export function fullPortRange(): PortRange {
+  return { min: 0, max: 0xffff, invert: false };
+}
+
+/** parse_tcp_ports / parse_udp_ports: "p", "a:b", ":b", "a:". */
+export function parsePortRange(text: string, proto: string): { min: number; max: number } {
+  const colon = text.indexOf(':');
+  if (colon < 0) {
+    const p = parsePort(text, proto);
+    return { min: p, max: p };
+  }
+  const lo = text.slice(0, colon);
+  const hi = text.slice(colon + 1);
+  const min = lo.length > 0 ? parsePort(lo, proto) : 0;
+  const max = hi.length > 0 ? parsePort(hi, proto) : 0xffff;
+  if (min > max) throw new ParamError('invalid portrange (min > max)');
+  return { min, max };
+}
+
+/** skip_ports_match: the full range, not inverted, is not printed. */
+export function isAnyPort(r: PortRange): boolean {
+  return r.min === 0 && r.max === 0xffff && !r.invert;
+}
+
+export function savePortRange(option: string, r: PortRange): string {
+  if (isAnyPort(r)) return '';
+  const inv = r.invert ? ' !' : '';
+  return r.min === r.max ? `${inv} --${option} ${r.min}` : `${inv} --${option} ${r.min}:${r.max}`;
+}
+
+/** print_ports: " dpt:ssh", " dpts:!1:1023". */
+export function printPortRange(label: string, r: PortRange, proto: string, numeric: boolean): string {
+  if (isAnyPort(r)) return '';
+  const inv = r.invert ? '!' : '';
+  if (r.min === r.max) return ` ${label}:${inv}${portName(r.min, proto, numeric)}`;
+  return ` ${label}s:${inv}${portName(r.min, proto, numeric)}:${portName(r.max, proto, numeric)}`;
+}
+
+function parseTcpFlags(text: string): number {
+  let ret = 0;
+  for (const part of text.split(',')) {
+    if (part === '') continue; // strtok skips empty tokens
+    const entry = TCP_FLAG_NAMES.find(([name]) => name.toLowerCase() === part.toLowerCase());
+    if (!entry) throw new ParamError(`Unknown TCP flag \`${part}'`);
+    ret |= entry[1];
+  }
+  return ret;
+}
+
+/** print_tcpf: names in table order, lowest bit first; NONE when empty. */
+export function tcpFlagsText(flags: number): string {
+  const names: string[] = [];
+  let rest = flags & 0xff;
+  while (rest) {
+    const entry = TCP_FLAG_NAMES.find(([, bit]) => (rest & bit) !== 0)!;
+    names.push(entry[0]);
+    rest &= ~entry[1];
+  }
+  return names.length > 0 ? names.join(',') : 'NONE';
+}
+
+function hex2(n: number): string {
+  return '0x' + n.toString(16).toUpperCase().padStart(2, '0');
+}
+
+export const tcp = defineMatch<TcpState>({
+  name: 'tcp',
+  modelled: true,
+  proto: 6,
+  options: [
+    { name: 'source-port', arg: 'required', invert: true, custom: true },
+    { name: 'sport', arg: 'required', invert: true, custom: true },
+    { name: 'destination-port', arg: 'required', invert: true, custom: true },
+    { name: 'dport', arg: 'required', invert: true, custom: true },
+    { name: 'syn', arg: 'none', invert: true, custom: true },
+    { name: 'tcp-flags', arg: 'required', invert: true, custom: true },
+    { name: 'tcp-option', arg: 'required', invert: true, custom: true },
+  ],
+  create: () => ({
+    sport: fullPortRange(),
+    dport: fullPortRange(),
+    option: 0,
+    invOption: false,
+    flagMask: 0,
+    flagCmp: 0,
+    invFlags: false,
+    given: { sport: false, dport: false, flags: false, option: false },
+  }),
+  parse(s, call, ctx) {
+    const arg = call.arg ?? '';
+    switch (call.name) {
+      case 'source-port':
+      case 'sport':
+        if (s.given.sport) throw new ParamError("Only one `--source-port' allowed");
+        s.sport = { ...parsePortRange(arg, 'tcp'), invert: call.invert };
+        s.given.sport = true;
+        return;
+      case 'destination-port':
+      case 'dport':
+        if (s.given.dport) throw new ParamError("Only one `--destination-port' allowed");
+        s.dport = { ...parsePortRange(arg, 'tcp'), invert: call.invert };
+        s.given.dport = true;
+        return;
+      case 'syn':
+        if (s.given.flags) throw new ParamError("Only one of `--syn' or `--tcp-flags'  allowed");
+        s.flagMask = 0x17; // SYN,RST,ACK,FIN
+        s.flagCmp = 0x02;
+        s.invFlags = call.invert;
+        s.given.flags = true;
+        return;
+      case 'tcp-flags': {
+        if (s.given.flags) throw new ParamError("Only one of `--syn' or `--tcp-flags'  allowed");
+        const cmp = ctx.peekArg();
+        if (cmp === undefined || cmp.startsWith('-') || cmp.startsWith('!')) {
+          throw new ParamError('--tcp-flags requires two args.');
+        }
+        s.flagMask = parseTcpFlags(arg);
+        s.flagCmp = parseTcpFlags(cmp);
+        ctx.takeArg();
+        s.invFlags = call.invert;
+        s.given.flags = true;
+        return;
+      }
+      case 'tcp-option': {
+        if (s.given.option) throw new ParamError("Only one `--tcp-option' allowed");
+        const n = strtoul(arg, 1, 255);
+        if (n === undefined) throw new ParamError(`Bad TCP option "${arg}"`);
+        s.option = n;
+        s.invOption = call.invert;
+        s.given.option = true;
+        return;
+      }
+    }
+  },
+  save(s) {
+    let out = savePortRange('sport', s.sport) + savePortRange('dport', s.dport);
+    if (s.option || s.invOption) out += `${s.invOption ? ' !' : ''} --tcp-option ${s.option}`;
+    if (s.flagMask || s.invFlags) {
+      out += `${s.invFlags ? ' !' : ''} --tcp-flags ${tcpFlagsText(s.flagMask)} ${tcpFlagsText(s.flagCmp)}`;
+    }
+    return out;
+  },
+  print(s, _ip, numeric) {
+    let out = ' tcp' + printPortRange('spt', s.sport, 'tcp', numeric) + printPortRange('dpt', s.dport, 'tcp', numeric);
+    if (s.option || s.invOption) out += ` option=${s.invOption ? '!' : ''}${s.option}`;
+    if (s.flagMask || s.invFlags) {
+      out += ` flags:${s.invFlags ? '!' : ''}`;
+      out += numeric ? `${hex2(s.flagMask)}/${hex2(s.flagCmp)}` : `${tcpFlagsText(s.flagMask)}/${tcpFlagsText(s.flagCmp)}`;
+    }
+    return out;
+  },
+});

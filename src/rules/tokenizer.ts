@@ -1,0 +1,173 @@
+/**
+ * Splitting lines into argument words, with the column each word starts at.
+ *
+ * Two dialects:
+ *  - iptables-restore (add_param_to_argv): only double quotes group, a backslash escapes
+ *    only inside double quotes, single quotes are ordinary characters, and a closing quote
+ *    ends the word even when a letter follows ("a"b is two words).
+ *  - shell command lines for scripts of `iptables ...` commands: POSIX-style single and
+ *    double quotes, backslash escapes, words glued across quotes, `#` comments. Anything
+ *    that would need a real shell (variables, substitutions, pipes) is refused by the
+ *    script loader, never evaluated.
+ */
+
+export interface Word {
+  text: string;
+  /** 1-based column of the first character of the word in its line. */
+  column: number;
+  /** True when any part of the word was quoted (a quoted "!" is not a negation). */
+  quoted: boolean;
+}
+
+export class TokenizeError extends Error {
+  constructor(
+    message: string,
+    readonly column: number,
+  ) {
+    super(message);
+  }
+}
+
+/** iptables' parameter buffer is 1024 bytes ("Parameter too long!"). */
+const MAX_PARAM = 1023;
+
+export function splitRestoreLine(line: string, startColumn = 1): Word[] {
+  const words: Word[] = [];
+  let buf = '';
+  let wordStart = -1;
+  let quoteOpen = false;
+  let escaped = false;
+  let quoted = false;
+
+  const push = (ch: string, i: number): void => {
+    if (wordStart < 0) wordStart = i;
+    buf += ch;
+    if (buf.length > MAX_PARAM) throw new TokenizeError('Parameter too long!', startColumn + wordStart);
+  };
+  const flush = (): void => {
+    words.push({ text: buf, column: startColumn + wordStart, quoted });
+    buf = '';
+    wordStart = -1;
+    quoted = false;
+  };
+
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoteOpen) {
+      if (escaped) {
+        push(ch, i);
+        escaped = false;
+        continue;
+      }
+      if (ch === '\\') {
+        escaped = true;
+        continue;
+      }
+      if (ch !== '"') {
+        push(ch, i);
+        continue;
+      }
+      // Closing quote: falls through to end the word, as iptables does.
+      quoteOpen = false;
+      if (wordStart < 0) wordStart = i;
+      flush();
+      continue;
+    }
+    if (ch === '"') {
+      quoteOpen = true;
+      quoted = true;
+      if (wordStart < 0) wordStart = i;
+      continue;
+    }
+    if (ch === ' ' || ch === '\t' || ch === '\n') {
+      if (buf.length === 0 && !(quoted && wordStart >= 0)) continue;
+      flush();
+      continue;
+    }
+    push(ch, i);
+  }
+  // An unterminated quote keeps what it collected, like iptables.
+  if (buf.length > 0) {
+    words.push({ text: buf, column: startColumn + wordStart, quoted: false });
+  }
+  return words;
+}
+
+/**
+ * Shell-like split for script lines. Returns undefined for a blank or comment-only line.
+ * Throws TokenizeError for constructs that need a shell to evaluate.
+ */
+export function splitShellLine(line: string): Word[] {
+  const words: Word[] = [];
+  let buf = '';
+  let inWord = false;
+  let wordStart = 0;
+  let quoted = false;
+  let i = 0;
+  const start = (): void => {
+    if (!inWord) {
+      inWord = true;
+      wordStart = i;
+    }
+  };
+  const end = (): void => {
+    if (inWord) words.push({ text: buf, column: wordStart + 1, quoted });
+    buf = '';
+    inWord = false;
+    quoted = false;
+  };
+  while (i < line.length) {
+    const ch = line[i]!;
+    if (ch === ' ' || ch === '\t' || ch === '\r') {
+      end();
+      i++;
+      continue;
+    }
+    if (ch === '#' && !inWord) break;
+    if (ch === "'") {
+      start();
+      quoted = true;
+      const close = line.indexOf("'", i + 1);
+      if (close < 0) throw new TokenizeError('unterminated single quote', i + 1);
+      buf += line.slice(i + 1, close);
+      i = close + 1;
+      continue;
+    }
+    if (ch === '"') {
+      start();
+      quoted = true;
+      i++;
+      for (;;) {
+        if (i >= line.length) throw new TokenizeError('unterminated double quote', wordStart + 1);
+        const c = line[i]!;
+        if (c === '"') {
+          i++;
+          break;
+        }
+        if (c === '\\' && i + 1 < line.length && '$`"\\'.includes(line[i + 1]!)) {
+          buf += line[i + 1];
+          i += 2;
+          continue;
+        }
+        if (c === '$' || c === '`') throw new TokenizeError(`shell expansion (${c}) is not supported`, i + 1);
+        buf += c;
+        i++;
+      }
+      continue;
+    }
+    if (ch === '\\') {
+      start();
+      if (i + 1 < line.length) buf += line[i + 1];
+      i += 2;
+      continue;
+    }
+    if ('$`|&;<>(){}'.includes(ch)) {
+      throw new TokenizeError(`shell syntax '${ch}' is not supported in a rules script`, i + 1);
+    }
+    start();
+    buf += ch;
+    i++;
+  }
+  end();
+  return words;
+}

@@ -1,0 +1,288 @@
+/**
+ * Value parsers and printers shared by the generic options and the extensions. Each one
+ * mirrors the libxtables helper named in its comment, because canonical output depends on
+ * their quirks (base-0 numbers, "10.1" meaning 10.1.0.0, host bits cleared, ...).
+ * Parsers throw ParamError; the loader adds the position.
+ */
+import { ErrorCodes, ParamError } from './errors.js';
+import {
+  hostByAddress,
+  protocolByName,
+  protocolByNumber,
+  serviceByName,
+  serviceByPort,
+} from './sysdb.js';
+
+// ---------------------------------------------------------------------------------------
+// Numbers
+
+/**
+ * xtables_strtoul_base with end == NULL: strtoumax semantics (leading white space, optional
+ * '+', base 0 accepts 0x.. hex and 0.. octal), no minus sign, the whole string consumed.
+ * Returns undefined when the text is not a number or is out of [min, max] (max 0 = none).
+ * Values are exact up to 2^53; larger ones are only used for range rejection.
+ */
+export function strtoul(text: string, min = 0, max = 0, base = 0): number | undefined {
+  const r = strtoulPrefix(text, base);
+  if (r === undefined || r.end !== text.length) return undefined;
+  if (r.value < min || (max !== 0 && r.value > max)) return undefined;
+  return r.value;
+}
+
+/** strtoumax that also reports where it stopped (xtables_strtoul_base with an end pointer). */
+export function strtoulPrefix(text: string, base = 0): { value: number; end: number } | undefined {
+  let i = 0;
+  while (i < text.length && ' \t\n\v\f\r'.includes(text[i]!)) i++;
+  if (text[i] === '-') return undefined;
+  if (text[i] === '+') i++;
+  let b = base;
+  if ((b === 0 || b === 16) && text[i] === '0' && (text[i + 1] === 'x' || text[i + 1] === 'X') && isDigitIn(text[i + 2], 16)) {
+    i += 2;
+    b = 16;
+  } else if (b === 0) {
+    b = text[i] === '0' ? 8 : 10;
+  }
+  const start = i;
+  let value = 0;
+  while (i < text.length && isDigitIn(text[i], b)) {
+    value = value * b + parseInt(text[i]!, b);
+    i++;
+  }
+  if (i === start) return undefined;
+  return { value, end: i };
+}
+
+function isDigitIn(ch: string | undefined, base: number): boolean {
+  if (ch === undefined) return false;
+  const v = parseInt(ch, 36);
+  return !Number.isNaN(v) && v < base && /[0-9a-zA-Z]/.test(ch);
+}
+
+export function hex(n: number): string {
+  return '0x' + (n >>> 0).toString(16);
+}
+
+// ---------------------------------------------------------------------------------------
+// Protocols
+
+/** xtables_chain_protos: names iptables knows without /etc/protocols, in its order. */
+export const CHAIN_PROTOS: ReadonlyArray<readonly [string, number]> = [
+  ['tcp', 6],
+  ['sctp', 132],
+  ['udp', 17],
+  ['udplite', 136],
+  ['icmp', 1],
+  ['ipv6-icmp', 58],
+  ['icmpv6', 58],
+  ['esp', 50],
+  ['ah', 51],
+  ['mobility-header', 135],
+  ['ipv6-mh', 135],
+  ['mh', 135],
+  ['dccp', 33],
+  ['ipcomp', 108],
+  ['all', 0],
+];
+
+/** xtables_parse_protocol */
+export function parseProtocol(text: string): number {
+  const n = strtoul(text, 0, 255);
+  if (n !== undefined) return n;
+  for (const [name, num] of CHAIN_PROTOS) if (name === text) return num;
+  const p = protocolByName(text);
+  if (p !== undefined) return p;
+  throw new ParamError(`unknown protocol "${text}" specified`, ErrorCodes.VALUE);
+}
+
+/** proto_to_name(proto, nolookup): built-in names first, then getprotobynumber unless -n. */
+export function protoToName(proto: number, nolookup: boolean): string | undefined {
+  for (const [name, num] of CHAIN_PROTOS) if (num === proto) return name;
+  if (proto !== 0 && !nolookup) return protocolByNumber(proto);
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------
+// Ports and services
+
+/** xtables_parse_port / xtables_service_to_port: a number 0-65535 or a service name. */
+export function parsePort(text: string, proto: string | undefined): number {
+  const n = strtoul(text, 0, 65535);
+  if (n !== undefined) return n;
+  if (proto !== undefined) {
+    const p = serviceByName(text, proto);
+    if (p !== undefined) return p;
+  }
+  throw new ParamError(`invalid port/service \`${text}' specified`, ErrorCodes.VALUE);
+}
+
+/** Port to listing text: the service name unless numeric (port_to_service / getservbyport). */
+export function portName(port: number, proto: string, numeric: boolean): string {
+  if (!numeric) {
+    const name = serviceByPort(port, proto);
+    if (name !== undefined) return name;
+  }
+  return String(port);
+}
+
+// ---------------------------------------------------------------------------------------
+// IPv4 addresses
+
+export function ipToString(addr: number): string {
+  return `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`;
+}
+
+/** __numeric_to_ipaddr: dotted quad with base-0 bytes; fewer than 4 parts autocomplete with 0 unless a mask. */
+export function numericToIp(text: string, isMask = false): number | undefined {
+  if (text.length > 19) text = text.slice(0, 19);
+  const parts = text.split('.');
+  if (parts.length > 4) {
+    // strncpy into a 20-byte buffer then only 4 parts are read; the rest makes the 4th invalid
+    return undefined;
+  }
+  if (parts.length < 4 && isMask) return undefined;
+  const bytes: number[] = [];
+  for (const p of parts) {
+    const v = strtoul(p, 0, 255);
+    if (v === undefined) return undefined;
+    bytes.push(v);
+  }
+  while (bytes.length < 4) bytes.push(0);
+  return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
+}
+
+/** parse_ipmask: dotted mask or prefix length 0-32. */
+export function parseMask(text: string | undefined): number {
+  if (text === undefined) return 0xffffffff;
+  const dotted = numericToIp(text, true);
+  if (dotted !== undefined) return dotted;
+  const bits = strtoul(text, 0, 32);
+  if (bits === undefined) throw new ParamError(`invalid mask \`${text}' specified`, ErrorCodes.VALUE);
+  return prefixMask(bits);
+}
+
+export interface AddressMask {
+  addr: number;
+  mask: number;
+}
+
+/**
+ * xtables_ipparse_multiple for -s/-d: comma-separated address[/mask] items, host bits
+ * cleared. Names are refused: iptables would resolve them through DNS at load time, which
+ * makes a replay depend on the resolver of the moment.
+ */
+export function parseAddressList(text: string): AddressMask[] {
+  const out: AddressMask[] = [];
+  for (let item of text.split(',')) {
+    item = item.replace(/^\s+/, '');
+    if (item.length > 255) throw new ParamError('Hostname too long');
+    const slash = item.lastIndexOf('/');
+    const host = slash >= 0 ? item.slice(0, slash) : item;
+    const mask = parseMask(slash >= 0 ? item.slice(slash + 1) : undefined);
+    const addr = mask === 0 ? 0 : parseHostOrNetwork(host);
+    out.push({ addr: (addr & mask) >>> 0, mask });
+  }
+  return out;
+}
+
+/** ipparse_hostnetwork without the DNS part. */
+export function parseHostOrNetwork(host: string): number {
+  const addr = numericToIp(host);
+  if (addr !== undefined) return addr;
+  throw new ParamError(
+    `host/network \`${host}' is not a numeric address; nfreplay does not resolve names (use the address)`,
+    ErrorCodes.HOSTNAME,
+  );
+}
+
+/** xtables_ipmask_to_cidr: -1 for a non-contiguous mask. */
+export function maskToCidr(mask: number): number {
+  for (let i = 32; i >= 0; i--) {
+    if (prefixMask(i) === mask >>> 0) return i;
+  }
+  return -1;
+}
+
+export function prefixMask(bits: number): number {
+  return bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+}
+
+/** xtables_ipmask_to_numeric: "" for /32, "/N", or "/a.b.c.d" for odd masks. */
+export function maskToNumeric(mask: number): string {
+  const cidr = maskToCidr(mask);
+  if (cidr === -1) return '/' + ipToString(mask);
+  if (cidr === 32) return '';
+  return '/' + cidr;
+}
+
+/** mask_to_str used by iptables-save: always a suffix, "32" included. */
+export function maskToSaveText(mask: number): string {
+  const cidr = maskToCidr(mask);
+  return cidr === -1 ? ipToString(mask) : String(cidr);
+}
+
+/**
+ * xtables_ipaddr_to_anyname: getnameinfo() without NI_NAMEREQD falls back to the numeric
+ * form itself, so /etc/networks is never reached; hosts come from /etc/hosts only (never
+ * DNS).
+ */
+export function ipToAnyName(addr: number): string {
+  return hostByAddress(addr) ?? ipToString(addr);
+}
+
+/** xtables_ipaddr_to_numeric + mask, or anyname unless numeric (ipv4_addr_to_string). */
+export function addrMaskToListing(addr: number, mask: number, numeric: boolean): string {
+  if (mask === 0 && !numeric) return 'anywhere';
+  return (numeric ? ipToString(addr) : ipToAnyName(addr)) + maskToNumeric(mask);
+}
+
+// ---------------------------------------------------------------------------------------
+// Marks
+
+export interface ValueMask {
+  value: number;
+  mask: number;
+}
+
+/** XTTYPE_MARKMASK32: value[/mask], base 0, mask defaults to 0xffffffff. */
+export function parseMarkMask(text: string, optionName: string, extName: string): ValueMask {
+  const slash = text.indexOf('/');
+  const valueText = slash >= 0 ? text.slice(0, slash) : text;
+  const value = strtoulPrefix(valueText);
+  if (value === undefined || value.end !== valueText.length || value.value > 0xffffffff) {
+    throw new ParamError(`${extName}: bad mark value for option "--${optionName}", or out of range.`);
+  }
+  if (slash < 0) return { value: value.value, mask: 0xffffffff };
+  const maskText = text.slice(slash + 1);
+  const mask = strtoul(maskText, 0, 0xffffffff);
+  if (mask === undefined) {
+    throw new ParamError(`${extName}: bad mark value for option "--${optionName}", or out of range.`);
+  }
+  return { value: value.value, mask };
+}
+
+// ---------------------------------------------------------------------------------------
+// Strings
+
+/** xtables_save_string: bare when only [A-Za-z0-9_-], else double-quoted with \" \\ \' escaped. */
+export function saveString(value: string): string {
+  if (/^[A-Za-z0-9_-]+$/.test(value)) return ' ' + value;
+  return ' "' + value.replace(/["\\']/g, (c) => '\\' + c) + '"';
+}
+
+// ---------------------------------------------------------------------------------------
+// Counters in listings
+
+/** xtables_print_num, table layout. */
+export function formatCounter(n: bigint, exact: boolean): string {
+  if (exact) return n.toString().padStart(8) + ' ';
+  if (n <= 99999n) return n.toString().padStart(5) + ' ';
+  const units = ['K', 'M', 'G', 'T'];
+  let v = n;
+  for (let i = 0; i < units.length; i++) {
+    // uint64_t arithmetic: the rounding addition wraps near 2^64, as in C.
+    v = ((v + 500n) % (1n << 64n)) / 1000n;
+    if (v <= 9999n || i === units.length - 1) return v.toString().padStart(4) + units[i] + ' ';
+  }
+  /* c8 ignore next */
+  return '';
+}

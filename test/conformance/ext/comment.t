@@ -1,0 +1,26 @@
+# comment match (libxt_comment, kernel xt_comment): stored text, quoting on save.
+-m comment --comment foo
+-m comment --comment "hello world"
+-m comment --comment "with \"quotes\" inside"
+-m comment --comment "back\\slash"
+-m comment --comment "it's"
+-m comment --comment "tab	here"
+-m comment --comment "a.b:c/d"
+-m comment --comment under_score-dash123
+-m comment --comment ""
+-m comment --comment "!"
+-m comment --comment "*/ tricky /*"
+-m comment --comment "#hash"
+-m comment --comment 'single'
+-m comment --comment "ünïcödé"
+-m comment --comment xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+-m comment --comment yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy
+-m comment --comment a --comment b
+-m comment ! --comment foo
+-m comment
+-m comment --comment
+-p tcp -m tcp --dport 22 -m comment --comment ssh
+-p tcp -m comment --comment foo -m tcp --dport 22
+-m comment --comment first -m comment --comment second
+-m comment --comment "allow ssh" -j ACCEPT
+-m comment --com x

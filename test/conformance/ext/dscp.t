@@ -1,0 +1,38 @@
+# dscp match (libxt_dscp, kernel xt_dscp): DSCP value or DiffServ class name.
+-m dscp --dscp 0x00
+-m dscp --dscp 0x3f
+-m dscp --dscp 0
+-m dscp --dscp 46
+-m dscp --dscp 010
+-m dscp ! --dscp 0x2e
+-m dscp --dscp 63
+-m dscp --dscp 64
+-m dscp --dscp 0x40
+-m dscp --dscp -1
+-m dscp --dscp abc
+-m dscp --dscp 1x
+-m dscp --dscp-class CS0
+-m dscp --dscp-class CS1
+-m dscp --dscp-class CS7
+-m dscp --dscp-class BE
+-m dscp --dscp-class AF11
+-m dscp --dscp-class AF23
+-m dscp --dscp-class AF43
+-m dscp --dscp-class EF
+-m dscp --dscp-class ef
+-m dscp --dscp-class af41
+-m dscp --dscp-class EFX
+-m dscp --dscp-class CS
+-m dscp --dscp-class AF1
+-m dscp --dscp-class XX
+-m dscp ! --dscp-class EF
+-m dscp --dscp 0x3f --dscp-class CS0
+-m dscp --dscp-class CS0 --dscp 1
+-m dscp --dscp 1 --dscp 2
+-m dscp --dscp-class EF --dscp-class BE
+-m dscp
+-m dscp --dscp
+-m dscp --dscp 0x2e -j ACCEPT
+*mangle
+:POSTROUTING
+-m dscp --dscp-class AF31

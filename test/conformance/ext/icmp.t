@@ -1,0 +1,71 @@
+# icmp match (libipt_icmp, kernel ip_tables icmp_match): type names, numbers, type/code.
+-p icmp -m icmp --icmp-type any
+-p icmp -m icmp --icmp-type echo-reply
+-p icmp -m icmp --icmp-type pong
+-p icmp -m icmp --icmp-type echo-request
+-p icmp -m icmp --icmp-type ping
+-p icmp --icmp-type 8
+-p icmp -m icmp --icmp-type 8/0
+-p icmp -m icmp --icmp-type 0x8
+-p icmp -m icmp --icmp-type 010
+-p icmp -m icmp --icmp-type destination-unreachable
+-p icmp -m icmp --icmp-type network-unreachable
+-p icmp -m icmp --icmp-type host-unreachable
+-p icmp -m icmp --icmp-type port-unreachable
+-p icmp -m icmp --icmp-type fragmentation-needed
+-p icmp -m icmp --icmp-type communication-prohibited
+-p icmp -m icmp --icmp-type precedence-cutoff
+-p icmp -m icmp --icmp-type source-quench
+-p icmp -m icmp --icmp-type redirect
+-p icmp -m icmp --icmp-type host-redirect
+-p icmp -m icmp --icmp-type TOS-host-redirect
+-p icmp -m icmp --icmp-type router-advertisement
+-p icmp -m icmp --icmp-type router-solicitation
+-p icmp -m icmp --icmp-type time-exceeded
+-p icmp -m icmp --icmp-type ttl-exceeded
+-p icmp -m icmp --icmp-type ttl-zero-during-reassembly
+-p icmp -m icmp --icmp-type parameter-problem
+-p icmp -m icmp --icmp-type required-option-missing
+-p icmp -m icmp --icmp-type timestamp-request
+-p icmp -m icmp --icmp-type timestamp-reply
+-p icmp -m icmp --icmp-type address-mask-request
+-p icmp -m icmp --icmp-type address-mask-reply
+-p icmp -m icmp --icmp-type ECHO-REQUEST
+-p icmp -m icmp --icmp-type echo-req
+-p icmp -m icmp --icmp-type echo
+-p icmp -m icmp --icmp-type host
+-p icmp -m icmp --icmp-type 3/3
+-p icmp -m icmp --icmp-type 3/4
+-p icmp -m icmp --icmp-type 3/8
+-p icmp -m icmp --icmp-type 3
+-p icmp -m icmp --icmp-type 3/0:255
+-p icmp -m icmp --icmp-type 3/1:2
+-p icmp -m icmp --icmp-type 3/2:1
+-p icmp -m icmp --icmp-type 11/0:0
+-p icmp -m icmp --icmp-type 5/0:255
+-p icmp -m icmp --icmp-type 42
+-p icmp -m icmp --icmp-type 42/7
+-p icmp -m icmp --icmp-type 255
+-p icmp -m icmp --icmp-type 255/255
+-p icmp -m icmp --icmp-type 255/0:255
+-p icmp -m icmp --icmp-type 255/0:254
+-p icmp -m icmp --icmp-type 256
+-p icmp -m icmp --icmp-type 3/256
+-p icmp -m icmp --icmp-type 3:4
+-p icmp -m icmp --icmp-type 3:3
+-p icmp -m icmp --icmp-type 3x
+-p icmp -m icmp --icmp-type 3/1x
+-p icmp -m icmp --icmp-type 3/
+-p icmp -m icmp --icmp-type nosuchtype
+-p icmp -m icmp --icmp-type destination-unreachable/network-unreachable
+-p icmp -m icmp ! --icmp-type echo-request
+-p icmp -m icmp ! --icmp-type 3/3
+-p icmp -m icmp ! --icmp-type any
+-p icmp -m icmp ! --icmp-type 42/7
+-p icmp -m icmp --icmp-type 8 --icmp-type 0
+-p icmp -m icmp
+-m icmp --icmp-type 8
+-p tcp -m icmp --icmp-type 8
+! -p icmp -m icmp --icmp-type 8
+-p 1 -m icmp --icmp-type 8
+-p icmp --icmp-type echo-request -j ACCEPT

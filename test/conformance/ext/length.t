@@ -1,0 +1,27 @@
+# length match (libxt_length, kernel xt_length): IP total length, value or range.
+-m length --length 1
+-m length --length :2
+-m length --length 0:3
+-m length --length 4:
+-m length --length :
+-m length --length 0:65535
+-m length ! --length 0:65535
+-m length ! --length 1500
+-m length --length 4:4
+-m length --length 4:3
+-m length --length 0x40:0x100
+-m length --length 010
+-m length --length 0:65536
+-m length --length 65536
+-m length --length -1:65535
+-m length --length 1:2:3
+-m length --length 1x
+-m length --length 1:2x
+-m length --length abc
+-m length --length ""
+-m length --length " 7"
+-m length --length 1 --length 2
+-m length
+-m length --length
+-m length --length 40:60 -j DROP
+-p tcp -m length --length 1000:1500

@@ -1,0 +1,53 @@
+# multiport match, revision 1 (libxt_multiport, kernel xt_multiport): up to 15 ports,
+# a range takes two slots, service names, negation, and the protocol restriction.
+-p tcp -m multiport --sports 53,1024:65535
+-p tcp -m multiport --dports 53,1024:65535
+-p udp -m multiport --sports 53,1024:65535
+-p udp -m multiport --dports 53,1024:65535
+-p udp -m multiport --ports 53,1024:65535
+-p sctp -m multiport --sports 53,1024:65535
+-p dccp -m multiport --dports 53,1024:65535
+-p udplite -m multiport --dports 53,1024:65535
+-p tcp -m multiport --source-ports 22
+-p tcp -m multiport --destination-ports 22,80,443
+-p tcp -m multiport --dports ssh,http,https
+-p udp -m multiport --dports domain,bootps:bootpc,ntp
+-p tcp -m multiport --dports www
+-p tcp -m multiport --dports 0x50,010
+-p tcp -m multiport ! --dports 22,80
+-p tcp -m multiport ! --sports 1:1023
+-p tcp -m multiport ! --ports 22
+-p tcp -m multiport --ports 1,2,3,4,6,7,8,9,10,11,12,13,14,15
+-p tcp -m multiport --ports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+-p tcp -m multiport --ports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16
+-p tcp -m multiport --dports 1:2,3:4,5:6,7:8,9:10,11:12,13:14,15
+-p tcp -m multiport --dports 1:2,3:4,5:6,7:8,9:10,11:12,13:14,15:16
+-p tcp -m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14:15
+-p tcp -m multiport --dports 1024:65536
+-p tcp -m multiport --dports 1024:1024
+-p tcp -m multiport --dports 2000:1000
+-p tcp -m multiport --dports :1000
+-p tcp -m multiport --dports 1000:
+-p tcp -m multiport --dports 22,,80
+-p tcp -m multiport --dports 22,
+-p tcp -m multiport --dports nosuchservice
+-p tcp -m multiport --dports 1:2:3
+-p tcp -m multiport --dports 22,22
+-p tcp -m multiport --dports 80,22
+-p tcp -m multiport --sports 22 --dports 80
+-p tcp -m multiport --dports 22 --dports 80
+-p tcp -m multiport --dports 22 --destination-ports 80
+-p tcp -m multiport --ports 22 --sports 80
+-p tcp -m multiport --dports 22 -m multiport --sports 1024:65535
+-p tcp -m multiport
+-p tcp -m multiport --dports
+-m multiport --dports 22
+-p icmp -m multiport --dports 22
+! -p tcp -m multiport --dports 22
+-p all -m multiport --dports 22
+-p 6 -m multiport --dports 22
+-p tcp -m multiport --dports 22 -j ACCEPT
+-p udp -m multiport --sports 53 -m udp --dport 53
+-p tcp --multiport
+-p tcp -m multiport --dp 22
+-p tcp -m multiport --dports 22 -p udp

@@ -1,0 +1,38 @@
+# tos match, revision 1 (libxt_tos, kernel xt_dscp tos_mt): value[/mask] or symbolic names.
+-m tos --tos Minimize-Delay
+-m tos --tos Maximize-Throughput
+-m tos --tos Maximize-Reliability
+-m tos --tos Minimize-Cost
+-m tos --tos Normal-Service
+-m tos --tos minimize-delay
+-m tos --tos 0xff
+-m tos ! --tos 0xff
+-m tos --tos 0x00
+-m tos --tos 0x0f
+-m tos --tos 0x0f/0x0f
+-m tos --tos 0x10/0x3f
+-m tos --tos 0x10/0x3F
+-m tos ! --tos 0x10/0x3f
+-m tos ! --tos Minimize-Delay
+-m tos --tos 0x08/0x3f
+-m tos --tos 0x01/0x3f
+-m tos --tos 16
+-m tos --tos 020
+-m tos --tos 0x10/0
+-m tos --tos 255/255
+-m tos --tos 256
+-m tos --tos 0x10/0x100
+-m tos --tos 0x10/
+-m tos --tos 0x10x
+-m tos --tos 0x10/0x3fx
+-m tos --tos -1
+-m tos --tos wrong
+-m tos --tos Minimize
+-m tos --tos ""
+-m tos --tos 1 --tos 2
+-m tos
+-m tos --tos
+-m tos --tos 0x10 -j ACCEPT
+*mangle
+:PREROUTING
+-m tos --tos Minimize-Cost

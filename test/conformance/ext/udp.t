@@ -1,0 +1,51 @@
+# udp match (libxt_udp, kernel xt_tcpudp): --sport/--dport with names, ranges, negation.
+# iptables 1.8.9 parses udp ports with getaddrinfo (XTTYPE_PORTRC), unlike tcp.
+:INPUT
+-p udp -m udp --sport 53
+-p udp -m udp --dport 53
+-p udp --dport 53
+-p udp -m udp --source-port 67 --destination-port 68
+-p udp -m udp --sport 1024:65535 --dport 0:1023
+-p udp -m udp --sport 1024: --dport :1023
+-p udp -m udp --dport 0:65535
+-p udp -m udp --dport :
+-p udp -m udp ! --dport 0:65535
+-p udp -m udp ! --sport :
+-p udp -m udp ! --sport 53 ! --dport 1:2
+-p udp -m udp --dport 5:5
+-p udp -m udp --dport 10:5
+-p udp -m udp --dport domain
+-p udp -m udp --dport bootps:bootpc
+-p udp -m udp --dport http
+-p udp -m udp --dport www
+-p udp -m udp --sport ntp --dport snmp
+-p udp -m udp --dport 0
+-p udp -m udp --dport 65535
+-p udp -m udp --dport 65536
+-p udp -m udp --dport 70000
+-p udp -m udp --dport 4294967296
+-p udp -m udp --dport 4294967295
+-p udp -m udp --dport 08
+-p udp -m udp --dport +8
+-p udp -m udp --dport -0
+-p udp -m udp --dport -1
+-p udp -m udp --dport 0x50
+-p udp -m udp --dport 1e2
+-p udp -m udp --dport nosuchservice
+-p udp -m udp --dport 1:2:3
+-p udp -m udp --dport ""
+-p udp -m udp --dport
+-p udp -m udp --sport 1 --sport 2
+-p udp -m udp --sport 1 --source-port 2
+-p udp -m udp --dport 1 --destination-port 2
+-p udp -m udp --dport 1 ! --dport 2
+-p udp -m udp --dpo 99
+-p udp -m udp
+-p udp -m udp --dport 53 -m udp --sport 53
+-m udp --dport 53
+-p tcp -m udp --dport 53
+! -p udp -m udp --dport 53
+-p 17 -m udp --dport 53
+-p udp --sport 53 --dport 53 -j ACCEPT
+-p udp ! --dport 53 -j DROP
+-p udp -m udp --dport bootps:53

@@ -1,0 +1,1 @@
+iptables -A input -p tcp --dport 22 -j ACCEPT

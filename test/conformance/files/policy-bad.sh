@@ -1,0 +1,2 @@
+iptables -P INPUT DROP
+iptables -P FORWARD REJECT

@@ -1,0 +1,3 @@
+iptables -N CUSTOM
+iptables -A CUSTOM -j ACCEPT
+iptables -P CUSTOM DROP
