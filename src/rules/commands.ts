@@ -7,7 +7,7 @@ import type { ParsedCommand } from './argparse.js';
 import { isStandardVerdict } from './argparse.js';
 import { ErrorCodes, ParamError } from './errors.js';
 import type { Chain, Rule, RuleTarget, Table } from './model.js';
-import { chainReferences, isBuiltinChain, newChain, zeroCounters } from './model.js';
+import { isBuiltinChain, newChain, zeroCounters } from './model.js';
 import type { SourcePosition } from './errors.js';
 import { ruleSpec } from './save.js';
 
@@ -87,12 +87,15 @@ export function applyCommand(table: Table, cmd: ParsedCommand, origin: SourcePos
         chain.rules.splice(at, 1);
         break;
       }
+      // Find every rule first so a failing address combination deletes nothing.
+      const remaining = chain.rules.slice();
       for (const rule of buildRules(cmd, table, origin, warnings)) {
         const spec = ruleSpec(rule);
-        const at = chain.rules.findIndex((r) => ruleSpec(r) === spec);
+        const at = remaining.findIndex((r) => ruleSpec(r) === spec);
         if (at < 0) chainError('Bad rule (does a matching rule exist in that chain?)');
-        chain.rules.splice(at, 1);
+        remaining.splice(at, 1);
       }
+      chain.rules = remaining;
       break;
     }
     case 'C': {
@@ -110,7 +113,8 @@ export function applyCommand(table: Table, cmd: ParsedCommand, origin: SourcePos
     }
     case 'X': {
       const names = cmd.chain !== undefined ? [cmd.chain] : [...table.chains.values()].filter((c) => !c.builtin).map((c) => c.name);
-      for (const name of names) deleteChain(table, name);
+      for (const name of names) checkDeletable(table, name, names);
+      for (const name of names) table.chains.delete(name);
       break;
     }
     case 'F': {
@@ -154,13 +158,17 @@ export function applyCommand(table: Table, cmd: ParsedCommand, origin: SourcePos
   return { warnings };
 }
 
-function deleteChain(table: Table, name: string): void {
+/** -X: built-in chains, referenced chains (outside the deleted set) and non-empty chains stay. */
+function checkDeletable(table: Table, name: string, deleting: readonly string[]): void {
   const chain = requireChain(table, name);
   if (chain.builtin) chainError(`Can't delete built-in chain \`${name}'`);
-  const refs = chainReferences(table, name);
+  let refs = 0;
+  for (const c of table.chains.values()) {
+    if (deleting.includes(c.name)) continue;
+    for (const r of c.rules) if (r.target.kind === 'jump' && r.target.chain === name) refs++;
+  }
   if (refs > 0) chainError(`Can't delete chain with references left: ${name} is referenced by ${refs} rule(s)`);
   if (chain.rules.length > 0) chainError(`Chain is not empty: ${name} has ${chain.rules.length} rule(s)`);
-  table.chains.delete(name);
 }
 
 function renameChain(table: Table, chain: Chain, newName: string): void {

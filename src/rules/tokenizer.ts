@@ -15,8 +15,10 @@ export interface Word {
   text: string;
   /** 1-based column of the first character of the word in its line. */
   column: number;
-  /** True when any part of the word was quoted (a quoted "!" is not a negation). */
+  /** True when any part of the word was quoted. */
   quoted: boolean;
+  /** Shell list operators (`||`, `&&`, `;`) in script lines. */
+  operator?: boolean;
 }
 
 export class TokenizeError extends Error {
@@ -94,8 +96,10 @@ export function splitRestoreLine(line: string, startColumn = 1): Word[] {
 }
 
 /**
- * Shell-like split for script lines. Returns undefined for a blank or comment-only line.
- * Throws TokenizeError for constructs that need a shell to evaluate.
+ * Shell-like split for script lines: an empty array for a blank or comment-only line;
+ * `||`, `&&` and `;` come back as operator words (the script loader runs command lists
+ * such as kube-proxy's `iptables -C ... || iptables -A ...`). Throws TokenizeError for
+ * constructs that need a shell to evaluate.
  */
 export function splitShellLine(line: string): Word[] {
   const words: Word[] = [];
@@ -161,7 +165,14 @@ export function splitShellLine(line: string): Word[] {
       i += 2;
       continue;
     }
-    if ('$`|&;<>(){}'.includes(ch)) {
+    const pair = line.slice(i, i + 2);
+    if (pair === '||' || pair === '&&' || ch === ';') {
+      end();
+      words.push({ text: ch === ';' ? ';' : pair, column: i + 1, quoted: false, operator: true });
+      i += ch === ';' ? 1 : 2;
+      continue;
+    }
+    if ('$`|&<>(){}'.includes(ch)) {
       throw new TokenizeError(`shell syntax '${ch}' is not supported in a rules script`, i + 1);
     }
     start();

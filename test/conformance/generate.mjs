@@ -399,7 +399,8 @@ function normaliseFileCaseName(name) {
 }
 
 function verdict(r) {
-  return { ok: r.rc === 0, rc: r.rc, stderr: r.stderr };
+  // stdout matters too: a restore file may contain listing commands.
+  return { ok: r.rc === 0, rc: r.rc, stdout: r.stdout, stderr: r.stderr };
 }
 
 function generateV4(src) {

@@ -90,3 +90,45 @@ export function specChain(ruleset: Ruleset, table: string, chain: string): strin
 export function isDeliberateHostnameDivergence(outcome: Outcome): boolean {
   return !outcome.ok && outcome.error.code === 'NFR_ERR_HOSTNAME';
 }
+
+export interface TableDump {
+  S: string;
+  Sv: string;
+  L: Record<string, string>;
+}
+
+export interface FileGolden {
+  source: string;
+  kind: 'v4' | 'sh';
+  ok: boolean;
+  stderr?: string;
+  /** .sh: the line of the first command that failed. */
+  failedLine?: number | null;
+  commands?: Array<{ line: number; cmd: string; rc: number; stderr: string }>;
+  save: string[];
+  saveCounters: string[];
+  tables: Record<string, TableDump>;
+}
+
+export function readFileGoldens(): Array<{ name: string; input: string; golden: FileGolden }> {
+  const dir = join(CONFORMANCE_DIR, 'golden', 'files');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const golden = JSON.parse(readFileSync(join(dir, f), 'utf8')) as FileGolden;
+      const input = readFileSync(join(CONFORMANCE_DIR, golden.source), 'utf8');
+      return { name: f.replace(/\.json$/, ''), input, golden };
+    });
+}
+
+/** The line iptables blamed: "Error occurred at line: N" (exact) or "line N failed" (COMMIT). */
+export function iptablesErrorLine(stderr: string): { line: number; exact: boolean } | undefined {
+  const exact = /Error occurred at line: (\d+)/.exec(stderr);
+  if (exact) return { line: Number(exact[1]), exact: true };
+  const commit = /line (\d+) failed/.exec(stderr);
+  if (commit) return { line: Number(commit[1]), exact: false };
+  const expected = /COMMIT expected at line (\d+)/.exec(stderr);
+  if (expected) return { line: Number(expected[1]), exact: true };
+  return undefined;
+}

@@ -1,0 +1,23 @@
+/** Process I/O behind an interface so the CLI can be driven in tests without spawning. */
+
+export const ExitCode = {
+  Ok: 0,
+  /** The input (ruleset, capture) is invalid; the error names the position. */
+  Invalid: 1,
+  /** The command line itself is wrong. */
+  Usage: 2,
+} as const;
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  exit(code: number): void;
+}
+
+export const processIo: Io = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+  exit: (code) => {
+    process.exitCode = code;
+  },
+};

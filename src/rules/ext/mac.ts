@@ -1,0 +1,75 @@
+/**
+ * mac match (libxt_mac / kernel xt_mac): the Ethernet source address of a received frame.
+ * The kernel allows it only where a frame has been received: PREROUTING, INPUT, FORWARD.
+ */
+import { ParamError } from '../errors.js';
+import { defineMatch } from './types.js';
+
+export interface MacState {
+  /** The six address bytes as one 48-bit integer, first byte most significant. */
+  mac: number;
+  invert: boolean;
+}
+
+const C_SPACE = ' \t\n\v\f\r';
+
+function isHex(ch: string | undefined): boolean {
+  return ch !== undefined && /^[0-9a-fA-F]$/.test(ch);
+}
+
+/**
+ * One field of xtopt_parse_ethermac: C strtoul(field, &end, 16) — leading white space, a
+ * sign, an optional 0x — of which at most two characters may be consumed, stored in a
+ * uint8_t (so "-1" is 0xff and an empty field is 0). Returns the byte and where it
+ * stopped, or undefined when more than two characters were used.
+ */
+function macField(text: string, start: number): { byte: number; end: number } | undefined {
+  let i = start;
+  while (i < text.length && C_SPACE.includes(text[i]!)) i++;
+  const negative = text[i] === '-';
+  if (text[i] === '-' || text[i] === '+') i++;
+  if (text[i] === '0' && (text[i + 1] === 'x' || text[i + 1] === 'X') && isHex(text[i + 2])) i += 2;
+  const digitsStart = i;
+  let value = 0;
+  while (i < text.length && isHex(text[i]) && i - start <= 2) value = value * 16 + parseInt(text[i++]!, 16);
+  // No digits: strtoul converts nothing and leaves end at the field's start.
+  const end = i === digitsStart ? start : i;
+  if (end - start > 2) return undefined;
+  return { byte: (negative ? -value : value) & 0xff, end };
+}
+
+/** xtopt_parse_ethermac: six fields separated by ':' and nothing after the last. */
+export function parseMac(text: string): number {
+  let mac = 0;
+  let pos = 0;
+  for (let i = 0; i < 6; i++) {
+    const field = macField(text, pos);
+    const want = i < 5 ? ':' : undefined;
+    if (field === undefined || text[field.end] !== want) throw new ParamError('Invalid MAC address specified.');
+    mac = mac * 256 + field.byte;
+    pos = field.end + 1;
+  }
+  return mac;
+}
+
+/** xtables_print_mac: lower-case hex pairs joined by ':'. */
+export function macToString(mac: number): string {
+  const bytes: string[] = [];
+  for (let i = 5; i >= 0; i--) bytes.push((Math.floor(mac / 2 ** (8 * i)) & 0xff).toString(16).padStart(2, '0'));
+  return bytes.join(':');
+}
+
+export const mac = defineMatch<MacState>({
+  name: 'mac',
+  modelled: true,
+  // xt_mac mac_mt_reg: .hooks = PRE_ROUTING | LOCAL_IN | FORWARD.
+  hooks: ['PREROUTING', 'INPUT', 'FORWARD'],
+  options: [{ name: 'mac-source', arg: 'required', invert: true, mandatory: true }],
+  create: () => ({ mac: 0, invert: false }),
+  parse(s, call) {
+    s.mac = parseMac(call.arg ?? '');
+    s.invert = call.invert;
+  },
+  save: (s) => `${s.invert ? ' !' : ''} --mac-source ${macToString(s.mac)}`,
+  print: (s) => ` MAC ${s.invert ? '! ' : ''}${macToString(s.mac)}`,
+});

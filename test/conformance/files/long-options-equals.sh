@@ -1,0 +1,3 @@
+# getopt accepts --opt=value, but the generic options read the whole word.
+iptables --append=INPUT --jump=ACCEPT
+iptables --append INPUT --protocol=tcp --jump ACCEPT
