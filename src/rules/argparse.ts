@@ -166,19 +166,20 @@ const OPT = {
   fragment: 'f',
 } as const;
 
+/** 1.8.9 names generic options by their letter in messages ("multiple -p flags not allowed"). */
 const OPTION_NAMES: Readonly<Record<string, string>> = {
-  n: '--numeric',
-  s: '--source',
-  d: '--destination',
-  p: '--protocol',
-  j: '--jump',
-  v: '--verbose',
-  x: '--exact',
-  i: '--in-interface',
-  o: '--out-interface',
+  n: '-n',
+  s: '-s',
+  d: '-d',
+  p: '-p',
+  j: '-j',
+  v: '-v',
+  x: '-x',
+  i: '-i',
+  o: '-o',
   '0': '--line-numbers',
-  c: '--set-counters',
-  f: '--fragments',
+  c: '-c',
+  f: '-f',
 };
 
 const RULE_COMMANDS: readonly CommandKind[] = ['I', 'D', 'R', 'A', 'C'];
@@ -316,6 +317,8 @@ class CommandParser {
   private protoUsed = false;
   private srcText: string | undefined;
   private dstText: string | undefined;
+  private srcWord: Word | undefined;
+  private dstWord: Word | undefined;
   private matches: LoadedMatch[] = [];
   private target: LoadedTarget | undefined;
   private jumpto = '';
@@ -328,6 +331,7 @@ class CommandParser {
    * whole word, which then fails as a protocol, address or target name.
    */
   private lastWord = '';
+  private lastWordRef: Word | undefined;
   /** Characters left of a short-option cluster ("-nvL" → "vL"). */
   private cluster: { word: Word; rest: string } | undefined;
 
@@ -429,6 +433,7 @@ class CommandParser {
     this.current = word;
     const text = word.text;
     this.lastWord = text;
+    this.lastWordRef = word;
     if (text === '--') {
       this.optind = this.words.length;
       return undefined;
@@ -468,6 +473,7 @@ class CommandParser {
     if (next === undefined) return { kind: 'missing' as const, text };
     this.optind++;
     this.lastWord = next.text;
+    this.lastWordRef = next;
     return { kind: 'opt' as const, opt: found, arg: next.text };
   }
 
@@ -499,6 +505,7 @@ class CommandParser {
     if (next === undefined) return { kind: 'missing' as const, text };
     this.optind++;
     this.lastWord = next.text;
+    this.lastWordRef = next;
     return { kind: 'opt' as const, opt, arg: next.text };
   }
 
@@ -521,10 +528,12 @@ class CommandParser {
       case 's':
         this.setOption(OPT.source, invert);
         this.srcText = arg!;
+        this.srcWord = this.lastWordRef;
         return;
       case 'd':
         this.setOption(OPT.destination, invert);
         this.dstText = arg!;
+        this.dstWord = this.lastWordRef;
         return;
       case 'g':
         this.setOption(OPT.jump, invert);
@@ -667,7 +676,7 @@ class CommandParser {
   }
 
   private setOption(letter: string, invert: boolean): void {
-    if (this.options.has(letter)) fail(`multiple ${OPTION_NAMES[letter]} options not allowed`);
+    if (this.options.has(letter)) fail(`multiple ${OPTION_NAMES[letter]} flags not allowed`);
     this.options.add(letter);
     if (!invert) return;
     switch (letter) {
@@ -787,6 +796,16 @@ class CommandParser {
   }
 
   private finalCheck(ext: MatchExtension<unknown> | TargetExtension<unknown>, state: unknown, seen: Set<string>): void {
+    // xtables_option_mfcall: the extension's own check runs before the generic
+    // mandatory/also/excl checks, which decides which message a user sees first.
+    const ctx: FinalContext = {
+      ip: this.ip,
+      table: this.table,
+      chain: this.chain ?? '',
+      seen,
+      warn: (m) => this.warnings.push(m),
+    };
+    ext.finalCheck?.(state, ctx);
     for (const def of ext.options) {
       if (def.mandatory && !seen.has(def.name)) fail(`${ext.name}: option "--${def.name}" must be specified\n`);
       if (!seen.has(def.name)) continue;
@@ -797,14 +816,6 @@ class CommandParser {
         if (seen.has(other)) fail(`${ext.name}: option "--${def.name}" cannot be used together with "--${other}".\n`);
       }
     }
-    const ctx: FinalContext = {
-      ip: this.ip,
-      table: this.table,
-      chain: this.chain ?? '',
-      seen,
-      warn: (m) => this.warnings.push(m),
-    };
-    ext.finalCheck?.(state, ctx);
   }
 
   // -------------------------------------------------------------------------------------
@@ -822,8 +833,11 @@ class CommandParser {
     if (invertPending) fail('nothing appropriate following !');
 
     const isRuleCommand = RULE_COMMANDS.includes(this.command);
+    this.current = this.srcWord;
     const src: AddressMask[] = isRuleCommand ? parseAddressList(this.srcText ?? '0.0.0.0/0') : [];
+    this.current = this.dstWord;
     const dst: AddressMask[] = isRuleCommand ? parseAddressList(this.dstText ?? '0.0.0.0/0') : [];
+    this.current = undefined;
     if ((src.length > 1 || dst.length > 1) && (this.ip.invSrc || this.ip.invDst)) {
       fail('! not allowed with multiple source or destination IP addresses');
     }
@@ -838,10 +852,10 @@ class CommandParser {
     }
     if (isRuleCommand) {
       if ((this.chain === 'PREROUTING' || this.chain === 'INPUT') && this.options.has(OPT.outIface)) {
-        fail(`Can't use --out-interface with ${this.chain}`);
+        fail(`Can't use -o with ${this.chain}`);
       }
       if ((this.chain === 'POSTROUTING' || this.chain === 'OUTPUT') && this.options.has(OPT.inIface)) {
-        fail(`Can't use --in-interface with ${this.chain}`);
+        fail(`Can't use -i with ${this.chain}`);
       }
     }
 

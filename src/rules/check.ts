@@ -83,7 +83,7 @@ export function kernelCheckTable(table: Table): KernelRejection | undefined {
   for (const chain of table.chains.values()) {
     const reach = hooks.get(chain.name)!;
     for (const rule of chain.rules) {
-      const ctx: KernelContext = { ip: rule.ip, table: table.name, hooks: reach };
+      const ctx: KernelContext = { ip: rule.ip, table: table.name, hooks: reach, matches: rule.matches };
       for (const m of rule.matches) {
         const reason = checkOne(m.ext, 'match', ctx) ?? m.ext.kernelCheck?.(m.state, ctx);
         if (reason) return { rule, chain, reason };

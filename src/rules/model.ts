@@ -177,7 +177,7 @@ export function chainReferences(table: Table, chain: string): number {
   return refs;
 }
 
-/** Name shown in the target column and after -j. */
+/** Name shown in the target column (and after -j / -g for chains and verdicts). */
 export function targetName(target: RuleTarget): string {
   switch (target.kind) {
     case 'none':
@@ -187,6 +187,6 @@ export function targetName(target: RuleTarget): string {
     case 'jump':
       return target.chain;
     case 'ext':
-      return target.instance.ext.name;
+      return target.instance.ext.realName ?? target.instance.ext.name;
   }
 }

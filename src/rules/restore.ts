@@ -28,6 +28,11 @@ export interface LoadResult {
 
 const BUILTIN_LABELS = ['ACCEPT', 'DROP', 'QUEUE', 'RETURN'];
 
+/** fgets(buffer, 10240): at most 10239 bytes per read, the newline included. */
+const MAX_LINE = 10239;
+/** MAX_ARGC in iptables' xshared.h: argv[0], "-t", the table and the words must stay below it. */
+const MAX_ARGC = 255;
+
 export function cloneTableForFlush(table: Table): Table {
   // A new *table section flushes every chain and deletes user chains; policies stay.
   const fresh = newTable(table.name);
@@ -69,10 +74,16 @@ class RestoreLoader {
 
   load(text: string): LoadResult {
     const lines = text.split('\n');
-    // A final newline does not start another line.
-    if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-    for (const line of lines) {
+    // A final newline does not start another line; without one, the last line is read
+    // without its newline, and "COMMIT" no longer equals "COMMIT\n" for iptables-restore.
+    const terminated = lines.length > 0 && lines[lines.length - 1] === '';
+    if (terminated) lines.pop();
+    for (const [i, line] of lines.entries()) {
       this.lineNo++;
+      this.checkLength(line);
+      if (line === 'COMMIT' && this.table && i === lines.length - 1 && !terminated) {
+        this.error(ErrorCodes.SYNTAX, 'COMMIT must end with a newline: iptables-restore reads "COMMIT" without one as a rule and fails ("Bad argument `COMMIT\'")');
+      }
       this.line(line);
     }
     if (this.table) {
@@ -80,6 +91,17 @@ class RestoreLoader {
       this.error(ErrorCodes.SYNTAX, `COMMIT expected at line ${this.lineNo} (table ${this.table.name} is not committed)`);
     }
     return { ruleset: this.ruleset, warnings: this.warnings };
+  }
+
+  /**
+   * iptables-restore reads lines with fgets() into a 10240-byte buffer: a longer line is
+   * cut into pieces parsed as separate lines, which is never what the author meant.
+   */
+  private checkLength(line: string): void {
+    const bytes = Buffer.byteLength(line, 'utf8');
+    if (bytes > MAX_LINE) {
+      this.error(ErrorCodes.SYNTAX, `line is ${bytes} bytes long; iptables-restore reads at most ${MAX_LINE} bytes per line and would split it`, MAX_LINE + 1);
+    }
   }
 
   private line(line: string): void {
@@ -129,9 +151,10 @@ class RestoreLoader {
     const policyField = fields[1];
     if (!policyField) this.error(ErrorCodes.SYNTAX, `policy invalid: expected ACCEPT, DROP or - after :${chainName}`, line.length + 1);
     if (policyField.text === '-') return;
+    // iptables 1.8.9 reads the policy counters only with -c, and then requires them.
     const ctrField = fields[2];
-    const counters = ctrField ? parseBracketCounters(ctrField.text) : undefined;
-    if ((!ctrField && this.counters) || (ctrField && !counters)) {
+    const counters = this.counters && ctrField ? parseBracketCounters(ctrField.text) : undefined;
+    if (this.counters && !counters) {
       this.error(ErrorCodes.SYNTAX, `invalid policy counters for chain '${chainName}' (expected [packets:bytes])`, ctrField?.column ?? line.length + 1);
     }
     if (!chain.builtin) {
@@ -141,7 +164,7 @@ class RestoreLoader {
       this.error(ErrorCodes.VALUE, `Can't set policy \`${policyField.text}' on \`${chainName}': Bad policy name (ACCEPT or DROP)`, policyField.column);
     }
     chain.policy = policyField.text as Policy;
-    if (this.counters && counters) chain.policyCounters = counters;
+    if (counters) chain.policyCounters = counters;
   }
 
   private commandLine(line: string): void {
@@ -176,6 +199,10 @@ class RestoreLoader {
       throw e;
     }
     if (words.length > 0 && injected.length > 0) words = [...injected, ...words];
+    const room = MAX_ARGC - 1 - 3;
+    if (words.length > room) {
+      this.error(ErrorCodes.SYNTAX, `Parser cannot handle more arguments: iptables-restore takes at most ${room} words per line`, words[room]!.column);
+    }
     try {
       const cmd = parseCommandLine(words, { table: table.name as TableName, restore: true });
       if (cmd === undefined || cmd.command === 'L' || cmd.command === 'S') return;

@@ -17,6 +17,8 @@ import { splitShellLine, TokenizeError, type Word } from './tokenizer.js';
 
 const IPTABLES_COMMANDS = ['iptables', 'iptables-legacy', 'iptables-nft'];
 const SKIPPED_COMMANDS = ['ip6tables', 'ip6tables-legacy', 'ip6tables-nft'];
+/** Commands that only print the state: they change nothing, so they are accepted and ignored. */
+const READ_ONLY_COMMANDS = ['iptables-save', 'iptables-legacy-save', 'iptables-nft-save'];
 
 function commandName(word: string): string {
   const slash = word.lastIndexOf('/');
@@ -104,6 +106,7 @@ class ScriptLoader {
     const cmdWord = words[0];
     if (!cmdWord) return new RulesetError(ErrorCodes.SYNTAX, 'sudo without a command', pos(1));
     const name = commandName(cmdWord.text);
+    if (READ_ONLY_COMMANDS.includes(name)) return undefined;
     if (SKIPPED_COMMANDS.includes(name)) {
       this.warnings.push(`${this.source}:${pos(cmdWord.column).line}:${cmdWord.column}: ${name} command skipped: nfreplay models IPv4 only`);
       return undefined;

@@ -33,6 +33,12 @@ describe('conformance files', () => {
       expect(lines(saveRuleset(plain.ruleset))).toEqual(golden.save);
 
       const counted = loadCase(input, golden.source, true);
+      if (golden.restoreCounters && !golden.restoreCounters.ok) {
+        expect(counted.ok, `iptables-restore -c rejected it: ${golden.restoreCounters.stderr}`).toBe(false);
+        const blamed = iptablesErrorLine(golden.restoreCounters.stderr);
+        if (!counted.ok && blamed?.exact) expect(counted.error.line).toBe(blamed.line);
+        return;
+      }
       if (!counted.ok) throw new Error(`nfreplay rejected it with counters: ${counted.error.message}`);
       expect(lines(saveRuleset(counted.ruleset, { counters: true }))).toEqual(golden.saveCounters);
       for (const [tableName, dump] of Object.entries(golden.tables)) {

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const EXT_DIR = path.join(HERE, 'ext');
@@ -126,6 +127,8 @@ function installCleanup() {
   if (cleanupInstalled) return;
   cleanupInstalled = true;
   process.on('exit', cleanupAll);
+  // Worker threads (e.g. a test runner's pool) never receive signals.
+  if (!isMainThread) return;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(sig, () => {
       cleanupAll();
@@ -208,6 +211,13 @@ function run(ns, argv, { input, env } = {}) {
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.error) throw new Error(`running ${argv.join(' ')} in ${ns}: ${r.error.message}`);
+  // Ctrl-C reaches the whole foreground process group, so a child dying of it
+  // is how an interrupt shows up while this process is busy in spawnSync.
+  if (r.signal === 'SIGINT' || r.signal === 'SIGTERM') {
+    const e = new Error(`interrupted (${r.signal})`);
+    e.interrupted = true;
+    throw e;
+  }
   return { rc: r.status ?? 128 + (os.constants.signals[r.signal] || 0), stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -405,7 +415,8 @@ function verdict(r) {
 
 function generateV4(src) {
   const t = tools();
-  const input = fs.readFileSync(src.path, 'utf8');
+  // Bytes, not text: odd encodings and stray \r must reach iptables unchanged.
+  const input = fs.readFileSync(src.path);
   const out = { source: src.rel, iptables: iptablesVersion(), kind: 'v4' };
   // Save order depends on which tables the namespace has instantiated, so the
   // plain restore gets a namespace that has seen nothing else.
@@ -461,10 +472,10 @@ function generateSh(src) {
   const cmds = parseShScript(fs.readFileSync(src.path, 'utf8'));
   const env = { ...CHILD_ENV, PATH: `${shimDir()}:${SEARCH_PATH}` };
   const out = { source: src.rel, iptables: iptablesVersion(), kind: 'sh' };
+  out.ok = true;
+  out.failedLine = null;
+  out.commands = [];
   withNamespace((ns) => {
-    out.commands = [];
-    out.ok = true;
-    out.failedLine = null;
     for (const c of cmds) {
       const r = run(ns, ['sh', '-c', c.cmd], { env });
       out.commands.push({ line: c.line, cmd: c.cmd, rc: r.rc, stdout: stripDateLines(r.stdout), stderr: r.stderr });
@@ -569,6 +580,10 @@ function updateReadmeCounts(text) {
 // ---------------------------------------------------------------------------
 // Check mode
 
+// Lets pending signal handlers run between units of work; everything else in
+// this file is synchronous.
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
 // mulberry32: tiny, seedable, and identical on every Node version.
 function prng(seed) {
   let a = seed >>> 0;
@@ -598,10 +613,10 @@ export function sampleUnits(n, seed = 1, { ext = listExtTables(), files = listFi
 }
 
 /**
- * Regenerates in memory and compares with the goldens on disk. Returns a list
- * of human-readable differences (empty when everything matches).
+ * Regenerates in memory and compares with the goldens on disk. Resolves to a
+ * list of human-readable differences (empty when everything matches).
  */
-export function check({ ext = listExtTables(), files = listFileCases(), sample = null, seed = 1, log = () => {} } = {}) {
+export async function check({ ext = listExtTables(), files = listFileCases(), sample = null, seed = 1, log = () => {} } = {}) {
   const diffs = [];
   const version = iptablesVersion();
   if (sample !== null) {
@@ -614,6 +629,7 @@ export function check({ ext = listExtTables(), files = listFileCases(), sample =
       }
     }
     for (const [name, indices] of [...byExt].sort()) {
+      await tick();
       const golden = readGolden('ext', name);
       const cases = parseExtTable(fs.readFileSync(extSourcePath(name), 'utf8'));
       indices.sort((a, b) => a - b);
@@ -630,6 +646,7 @@ export function check({ ext = listExtTables(), files = listFileCases(), sample =
       });
     }
     for (const u of units.filter((x) => x.kind === 'files').sort((a, b) => a.name.localeCompare(b.name))) {
+      await tick();
       log(`check files/${u.name}`);
       const golden = readGolden('files', u.name);
       if (!golden) diffs.push(`golden/files/${u.name}.json: missing`);
@@ -638,12 +655,14 @@ export function check({ ext = listExtTables(), files = listFileCases(), sample =
     return diffs;
   }
   for (const name of ext) {
+    await tick();
     log(`check ext/${name}.t`);
     const golden = readGolden('ext', name);
     if (!golden) diffs.push(`golden/ext/${name}.json: missing`);
     else diffs.push(...diffJson(golden, generateExtTable(name)).map((d) => `golden/ext/${name}.json ${d}`));
   }
   for (const name of files) {
+    await tick();
     log(`check files/${name}`);
     const golden = readGolden('files', name);
     if (!golden) diffs.push(`golden/files/${name}.json: missing`);
@@ -709,7 +728,7 @@ function parseArgs(argv) {
   return opts;
 }
 
-function main() {
+async function main() {
   let opts;
   try {
     opts = parseArgs(process.argv.slice(2));
@@ -740,7 +759,7 @@ function main() {
   const secs = (t) => ((Date.now() - t) / 1000).toFixed(1);
 
   if (opts.check) {
-    const diffs = check({ ext, files, sample: opts.sample, seed: opts.seed, log: (m) => console.error(m) });
+    const diffs = await check({ ext, files, sample: opts.sample, seed: opts.seed, log: (m) => console.error(m) });
     if (!selective && opts.sample === null) {
       for (const kind of ['ext', 'files']) {
         const dir = path.join(GOLDEN_DIR, kind);
@@ -758,6 +777,7 @@ function main() {
   const version = iptablesVersion();
   console.error(`recording with ${version}`);
   for (const name of ext) {
+    await tick();
     const t0 = Date.now();
     const g = generateExtTable(name);
     writeGolden('ext', name, g);
@@ -765,6 +785,7 @@ function main() {
     console.error(`ext/${name}.t: ${g.cases.length} cases (${ok} accepted, ${g.cases.length - ok} rejected) ${secs(t0)}s`);
   }
   for (const name of files) {
+    await tick();
     const t0 = Date.now();
     const g = generateFileCase(name);
     writeGolden('files', name, g);
@@ -789,5 +810,12 @@ function main() {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  main();
+  main().catch((e) => {
+    if (e && e.interrupted) {
+      console.error(`generate.mjs: ${e.message}`);
+      process.exit(130);
+    }
+    console.error(e);
+    process.exit(1);
+  });
 }

@@ -106,6 +106,8 @@ export interface FileGolden {
   failedLine?: number | null;
   commands?: Array<{ line: number; cmd: string; rc: number; stderr: string }>;
   save: string[];
+  /** .v4: iptables-restore -c can refuse what plain iptables-restore accepts. */
+  restoreCounters?: { ok: boolean; stderr: string };
   saveCounters: string[];
   tables: Record<string, TableDump>;
 }

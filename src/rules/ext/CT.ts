@@ -19,7 +19,7 @@ export interface CtState {
   flags: number;
   /** Conntrack helper name, '' for none (at most 15 bytes, as the kernel struct holds). */
   helper: string;
-  /** nfct timeout policy name, '' for none. */
+  /** nfct timeout policy name, '' for none (at most 31 bytes). */
   timeout: string;
   /** Bit n set = conntrack event n (IPCT_NEW = 0 ... IPCT_SECMARK = 9). */
   ctEvents: number;
@@ -65,11 +65,18 @@ const HELPERS: Readonly<Record<string, readonly number[]>> = {
   tftp: [17],
 };
 
-/** XTOPT_PUT of a string into a char[16]: silently cut to 15 bytes. */
-function fixedString(text: string): string {
+/** The first `max` bytes of a name, as a fixed char array keeps them. */
+function cut(text: string, max: number): string {
   const bytes = Buffer.from(text, 'utf8');
-  return bytes.length <= 15 ? text : bytes.subarray(0, 15).toString('utf8');
+  return bytes.length <= max ? text : bytes.subarray(0, max).toString('utf8');
 }
+
+/**
+ * What iptables reads back of the timeout name: the kernel copies only the first 32
+ * bytes of the revision-1 struct to user space (xt_CT's usersize is the revision-0
+ * offset of its private pointer), and the name starts at byte 28.
+ */
+const TIMEOUT_SHOWN = 4;
 
 /** ct_parse_events: comma-separated names, each exactly as in the table. */
 function parseEvents(table: ReadonlyArray<readonly [string, number]>, text: string): number {
@@ -103,7 +110,7 @@ function ctText(s: CtState, prefix: string): string {
   let out = '';
   if (s.flags & CT_NOTRACK) out += ` ${prefix}notrack`;
   if (s.helper !== '') out += ` ${prefix}helper ${s.helper}`;
-  if (s.timeout !== '') out += ` ${prefix}timeout ${s.timeout}`;
+  if (s.timeout !== '') out += ` ${prefix}timeout ${cut(s.timeout, TIMEOUT_SHOWN)}`;
   if (s.ctEvents) out += ` ${prefix}ctevents ${eventsText(CT_EVENTS, s.ctEvents)}`;
   if (s.expEvents) out += ` ${prefix}expevents ${eventsText(EXP_EVENTS, s.expEvents)}`;
   if (s.flags & CT_ZONE_MARK || s.zone) out += zoneText(`${prefix}zone`, s);
@@ -153,10 +160,12 @@ export const CT = defineTarget<CtState>({
         s.flags |= CT_NOTRACK;
         return;
       case 'helper':
-        s.helper = fixedString(arg);
+        // XTOPT_PUT into char helper[16].
+        s.helper = cut(arg, 15);
         return;
       case 'timeout':
-        s.timeout = fixedString(arg);
+        // XTOPT_PUT into char timeout[32].
+        s.timeout = cut(arg, 31);
         return;
       case 'ctevents':
         s.ctEvents = parseEvents(CT_EVENTS, arg);

@@ -38,7 +38,7 @@ export function inetAton(text: string): number | undefined {
 function parseHost(text: string): number {
   const addr = inetAton(text);
   if (addr !== undefined) return addr;
-  if (/^[0-9.]*$/.test(text)) throw new ParamError('getaddrinfo: Name or service not known');
+  if (/^([0-9][0-9a-fA-FxX.]*)?$/.test(text)) throw new ParamError('getaddrinfo: Name or service not known');
   throw new ParamError(
     `host/network \`${text}' is not a numeric address; nfreplay does not resolve names (use the address)`,
     ErrorCodes.HOSTNAME,

@@ -33,6 +33,8 @@ export interface CNumber {
   value: bigint;
   /** Index just past the last character consumed; 0 when nothing was converted. */
   end: number;
+  /** The magnitude did not fit in 64 bits (errno ERANGE). */
+  erange: boolean;
 }
 
 function digitValue(ch: string | undefined): number {
@@ -71,9 +73,9 @@ export function cStrtoul(text: string, base: number): CNumber {
     if (value > 0xffffffffffffffffn) overflow = true;
     i++;
   }
-  if (i === start) return { value: 0n, end: 0 };
-  if (overflow) return { value: 0xffffffffffffffffn, end: i };
-  return { value: negative ? (-value) & 0xffffffffffffffffn : value, end: i };
+  if (i === start) return { value: 0n, end: 0, erange: false };
+  if (overflow) return { value: 0xffffffffffffffffn, end: i, erange: true };
+  return { value: negative ? (-value) & 0xffffffffffffffffn : value, end: i, erange: false };
 }
 
 /** atoi(3) / atoll(3): strtol semantics in base 10, saturating, then (for atoi) an int cast. */

@@ -6,7 +6,7 @@
  * recomputes a rate from the cost.
  */
 import { ParamError } from '../errors.js';
-import { cAtoi, cAtoll, NON_CIDR_PLEN, parsePlen, parseXtUint } from './conntrack.js';
+import { cAtoi, cAtoll, cStrtoul, NON_CIDR_PLEN, parsePlen, parseXtUint } from './conntrack.js';
 import { parseRateUnit, rateText } from './limit.js';
 import { defineMatch } from './types.js';
 
@@ -105,14 +105,12 @@ function parsePacketRate(text: string): { cost: bigint; unitSeconds: number } | 
 function parseBurst(text: string): bigint {
   const bad = (): ParamError =>
     new ParamError('bad value for option "--hashlimit-burst", or out of range (1-1000000).');
-  let i = 0;
-  while (i < text.length && ' \t\n\v\f\r'.includes(text[i]!)) i++;
-  if (text[i] === '-') throw bad();
-  const m = /^\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text.slice(i));
-  if (!m) throw bad();
-  const v = BigInt(m[1]!.length > 1 && m[1]!.startsWith('0') && !/^0[xX]/.test(m[1]!) ? '0o' + m[1]!.slice(1) : m[1]!);
-  const end = i + m[0].length;
-  if (v < 1n || v > U64_MASK || (end === text.length && v > BURST_MAX)) throw bad();
+  // xtables_strtoul with an end pointer: base 0, no minus sign, trailing text allowed.
+  if (/^[ \t\n\v\f\r]*-/.test(text)) throw bad();
+  const r = cStrtoul(text, 0);
+  const v = r.value;
+  const end = r.end;
+  if (end === 0 || r.erange || v < 1n || (end === text.length && v > BURST_MAX)) throw bad();
   return (v * unitFactor(text[end])) & U64_MASK;
 }
 
@@ -241,8 +239,9 @@ export const hashlimit = defineMatch<HashlimitState>({
     switch (call.name) {
       case 'hashlimit-upto':
       case 'hashlimit':
+        // The message names the first option with this id (xtables_option_lookup).
         if (UPTO_NAMES.some((n) => ctx.seen.has(n))) {
-          throw new ParamError(`hashlimit: option "--${call.name}" can only be used once.\n`);
+          throw new ParamError('hashlimit: option "--hashlimit-upto" can only be used once.\n');
         }
         if (call.invert) s.mode |= HL_MODE.INVERT;
         rate('hashlimit-upto');

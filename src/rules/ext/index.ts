@@ -15,6 +15,43 @@ import { CLASSIFY } from './CLASSIFY.js';
 import { TTL } from './TTL.js';
 import { TOS } from './TOS.js';
 import { DSCP } from './DSCP.js';
+import { udp } from './udp.js';
+import { icmp } from './icmp.js';
+import { multiport } from './multiport.js';
+import { comment } from './comment.js';
+import { mark } from './mark.match.js';
+import { connmark } from './connmark.match.js';
+import { length } from './length.js';
+import { ttl } from './ttl.match.js';
+import { pkttype } from './pkttype.js';
+import { mac } from './mac.js';
+import { iprange } from './iprange.js';
+import { tcpmss } from './tcpmss.match.js';
+import { addrtype } from './addrtype.js';
+import { dscp } from './dscp.match.js';
+import { tos } from './tos.match.js';
+import { ecn } from './ecn.match.js';
+import { DNAT } from './DNAT.js';
+import { SNAT } from './SNAT.js';
+import { MASQUERADE } from './MASQUERADE.js';
+import { REDIRECT } from './REDIRECT.js';
+import { NETMAP } from './NETMAP.js';
+import { CT } from './CT.js';
+import { NOTRACK } from './NOTRACK.js';
+import { TCPMSS } from './TCPMSS.js';
+import { u32 } from './u32.js';
+import { bpf } from './bpf.js';
+import { string } from './string.js';
+import { conntrack } from './conntrack.js';
+import { state } from './state.js';
+import { statistic } from './statistic.js';
+import { limit } from './limit.js';
+import { hashlimit } from './hashlimit.js';
+import { recent } from './recent.js';
+import { owner } from './owner.js';
+import { physdev } from './physdev.js';
+import { set } from './set.js';
+import { time } from './time.js';
 // @registry-imports (keep this marker: add one import line above it)
 
 export const EXTENSIONS: readonly Extension[] = [
@@ -29,6 +66,43 @@ export const EXTENSIONS: readonly Extension[] = [
   TTL,
   TOS,
   DSCP,
+  udp,
+  icmp,
+  multiport,
+  comment,
+  mark,
+  connmark,
+  length,
+  ttl,
+  pkttype,
+  mac,
+  iprange,
+  tcpmss,
+  addrtype,
+  dscp,
+  tos,
+  ecn,
+  DNAT,
+  SNAT,
+  MASQUERADE,
+  REDIRECT,
+  NETMAP,
+  CT,
+  NOTRACK,
+  TCPMSS,
+  u32,
+  bpf,
+  string,
+  conntrack,
+  state,
+  statistic,
+  limit,
+  hashlimit,
+  recent,
+  owner,
+  physdev,
+  set,
+  time,
   // @registry-entries (keep this marker: add one entry above it)
 ];
 

@@ -60,8 +60,9 @@ export function isAnyPort(r: PortRange): boolean {
   return r.min === 0 && r.max === 0xffff && !r.invert;
 }
 
+/** tcp_save/udp_save in 1.8.9 skip the full range even when inverted (the listing does not). */
 export function savePortRange(option: string, r: PortRange): string {
-  if (isAnyPort(r)) return '';
+  if (r.min === 0 && r.max === 0xffff) return '';
   const inv = r.invert ? ' !' : '';
   return r.min === r.max ? `${inv} --${option} ${r.min}` : `${inv} --${option} ${r.min}:${r.max}`;
 }

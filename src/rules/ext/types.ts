@@ -11,7 +11,7 @@
  *    invertibility, argument presence) derived from the OptionDef table.
  *  - Errors are thrown as ParamError with iptables' message; the loader adds the position.
  */
-import type { Hook, IpEntry, TableName } from '../model.js';
+import type { Hook, IpEntry, MatchInstance, TableName } from '../model.js';
 
 export interface OptionDef {
   /** Long option name without the leading "--". */
@@ -69,6 +69,8 @@ export interface FinalContext {
 /** What the kernel's checkentry sees when the table is committed. */
 export interface KernelContext {
   readonly ip: IpEntry;
+  /** The rule's matches (TCPMSS requires a tcp match with SYN in its flag comparison). */
+  readonly matches: readonly MatchInstance[];
   readonly table: TableName;
   /** Hooks from which the rule's chain is reachable (kernel mark_source_chains). */
   readonly hooks: ReadonlySet<Hook>;
@@ -112,6 +114,11 @@ export interface MatchExtension<S = unknown> extends ExtensionBase<S> {
 
 export interface TargetExtension<S = unknown> extends ExtensionBase<S> {
   readonly kind: 'target';
+  /**
+   * The kernel's name for the target when it differs from the name saved after -j
+   * (NOTRACK is CT in the kernel): shown in the target column of listings.
+   */
+  readonly realName?: string;
 }
 
 export type Extension = MatchExtension<any> | TargetExtension<any>;

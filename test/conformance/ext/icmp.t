@@ -69,3 +69,4 @@
 ! -p icmp -m icmp --icmp-type 8
 -p 1 -m icmp --icmp-type 8
 -p icmp --icmp-type echo-request -j ACCEPT
+-m icmp --icmp-type 8 -p icmp

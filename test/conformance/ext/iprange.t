@@ -30,3 +30,6 @@
 *nat
 :POSTROUTING
 -m iprange --src-range 10.0.0.1-10.0.0.50
+*filter
+:INPUT
+-m iprange --dst-range " 1.2.3.4"

@@ -26,7 +26,6 @@
 :OUTPUT
 -m mac --mac-source 42:01:02:03:04:05
 -N FROMIN
--N FROMOUT
 :FROMIN
 -m mac --mac-source 42:01:02:03:04:05
 *mangle

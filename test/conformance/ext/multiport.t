@@ -51,3 +51,7 @@
 -p tcp --multiport
 -p tcp -m multiport --dp 22
 -p tcp -m multiport --dports 22 -p udp
+-p udp -m multiport --dports http
+-m multiport --dports 22 -p tcp
+-p tcp -m multiport --so 22
+-p tcp -m multiport --destination-p 22

@@ -29,3 +29,7 @@
 *raw
 :PREROUTING
 -m pkttype --pkt-type broadcast
+*filter
+:INPUT
+-m pkttype ! --pkt-type otherhost
+-m pkttype --pkt-type BCAST

@@ -196,6 +196,18 @@
 -i + -d 1.2.3.4
 -i + -p tcp
 
+# --- loading matches ----------------------------------------------------
+-p tcp -m tcp --dport 22
+--match tcp -p tcp --dport 22
+-m tcp -p tcp --dport 22
+-m tcp --dport 22
+-p udp -m tcp --dport 22
+-p tcp -m tcp -m tcp --dport 22
+-p tcp -m tcp --dport 22 -m tcp --sport 80
+-p tcp --dport 22 -m tcp --sport 80
+-p tcp -m TCP --dport 22
+! -m tcp -p tcp
+
 # --- unknown, missing or misplaced --------------------------------------
 --no-such-option
 -x

@@ -35,3 +35,5 @@
 *raw
 :OUTPUT
 -m ttl --ttl-gt 200
+-m ttl --tt 5
+-m ttl --ttl- 5

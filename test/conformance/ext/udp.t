@@ -49,3 +49,10 @@
 -p udp --sport 53 --dport 53 -j ACCEPT
 -p udp ! --dport 53 -j DROP
 -p udp -m udp --dport bootps:53
+-p udp -m udp --dport " 80"
+-p udp -m udp --dport -4294967295
+-p udp -m udp --dport 2147483648
+-p udp -m udp --dport 65535:0
+-m udp --dport 53 -p udp
+-p udp -m udp --destination-p 53
+-p udp --sp 53

@@ -4,7 +4,7 @@
  * negated. A packet without a conntrack entry never matches (not even negated).
  */
 import { parseValueMask } from './MARK.js';
-import { markMaskText } from './mark.js';
+import { markMaskText } from './mark.match.js';
 import { defineMatch } from './types.js';
 
 export interface ConnmarkMatchState {

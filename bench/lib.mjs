@@ -1,0 +1,65 @@
+// Shared helpers for the benchmarks: timing, medians, namespaces for the iptables
+// baselines, result tables.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+export const ROOT = join(BENCH_DIR, '..');
+export const WORK_DIR = join(BENCH_DIR, 'work');
+
+export function workPath(name) {
+  mkdirSync(WORK_DIR, { recursive: true });
+  return join(WORK_DIR, name);
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs fn `runs` times and returns the durations in seconds. */
+export function timeRuns(runs, fn) {
+  const out = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    fn(i);
+    out.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return out;
+}
+
+export function isRoot() {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+export function have(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
+}
+
+/** A network namespace for baselines that touch netfilter; deleted by the returned function. */
+export function namespace(tag) {
+  const ns = `nfr-bench-${tag}-${process.pid}`;
+  const r = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ip netns add ${ns}: ${r.stderr}`);
+  const del = () => spawnSync('ip', ['netns', 'del', ns]);
+  process.once('exit', del);
+  return { ns, del };
+}
+
+export function machine() {
+  const cpus = (spawnSync('nproc', { encoding: 'utf8' }).stdout || '').trim();
+  const model = (spawnSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], { encoding: 'utf8' }).stdout || '').trim();
+  return `${model || 'unknown cpu'}, ${cpus} cores, node ${process.version}`;
+}
+
+export function printTable(title, rows, columns) {
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
+  const line = (cells) => cells.map((v, i) => String(v).padEnd(widths[i])).join('  ');
+  console.log(`\n${title}`);
+  console.log(line(columns));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const r of rows) console.log(line(columns.map((c) => r[c] ?? '')));
+}

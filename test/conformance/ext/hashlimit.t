@@ -1,0 +1,80 @@
+# hashlimit match, revision 3 (libxt_hashlimit, kernel xt_hashlimit).
+-m hashlimit --hashlimit-above 1/sec --hashlimit-burst 5 --hashlimit-name mini1
+-m hashlimit --hashlimit-above 1000000/sec --hashlimit-burst 5 --hashlimit-name mini1
+-m hashlimit --hashlimit-above 1/min --hashlimit-burst 5 --hashlimit-name mini1
+-m hashlimit --hashlimit-above 1/hour --hashlimit-burst 5 --hashlimit-name mini1
+-m hashlimit --hashlimit-above 1/day --hashlimit-burst 1 --hashlimit-name mini1
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 5 --hashlimit-name mini1
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-name mini1
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 1 --hashlimit-name mini1 --hashlimit-htable-expire 2000
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 1 --hashlimit-mode dstip --hashlimit-name mini1 --hashlimit-htable-max 2000 --hashlimit-htable-gcinterval 60000 --hashlimit-htable-expire 2000
+-m hashlimit --hashlimit-upto 40/sec --hashlimit-burst 20 --hashlimit-mode srcip --hashlimit-name syn-flood
+-m hashlimit --hashlimit 5/min --hashlimit-name a --hashlimit-mode dstport,srcip,dstip,srcport
+-m hashlimit --hashlimit-upto 5/m --hashlimit-name a --hashlimit-mode "srcip|dstip"
+-m hashlimit --hashlimit-upto 5/m --hashlimit-name a --hashlimit-mode ,
+-m hashlimit ! --hashlimit-upto 5/day --hashlimit-burst 1 --hashlimit-name a
+-m hashlimit ! --hashlimit-above 5/hour --hashlimit-name a
+-m hashlimit --hashlimit-upto 7/min --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/min --hashlimit-name a --hashlimit-htable-expire 60000
+-m hashlimit --hashlimit-upto 1/min --hashlimit-name a --hashlimit-htable-expire 1000
+-m hashlimit --hashlimit-upto 1/min --hashlimit-name a --hashlimit-htable-size 100 --hashlimit-htable-max 200 --hashlimit-htable-gcinterval 500
+-m hashlimit --hashlimit-upto 1/min --hashlimit-name a --hashlimit-htable-size 2000000 --hashlimit-htable-max 3000000
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-name a --hashlimit-mode srcip --hashlimit-srcmask 24 --hashlimit-dstmask 16
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-name a --hashlimit-srcmask 255.255.0.0
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-name a --hashlimit-dstmask 32
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-name a --hashlimit-srcmask 0
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 5k --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 5x --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 1000000 --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-name "a b"
+# byte rates
+-m hashlimit --hashlimit-upto 4kb/s --hashlimit-burst 400kb --hashlimit-name mini5
+-m hashlimit --hashlimit-upto 10mb/s --hashlimit-name mini6
+-m hashlimit --hashlimit-upto 123456b/s --hashlimit-burst 1mb --hashlimit-name mini7
+-m hashlimit --hashlimit-above 512kb/s --hashlimit-mode srcip,dstport --hashlimit-name b
+-m hashlimit --hashlimit-upto 5000mb/s --hashlimit-name a
+-m hashlimit --hashlimit-upto 1b/s --hashlimit-name a
+-m hashlimit --hashlimit-upto 16b/s --hashlimit-name a
+-m hashlimit --hashlimit-upto 32768mb/s --hashlimit-name a
+-m hashlimit --hashlimit-upto 96b/s --hashlimit-burst 5 --hashlimit-name mini1
+-m hashlimit --hashlimit-upto 100kb/s --hashlimit-burst 150kb --hashlimit-name a --hashlimit-htable-expire 5000
+# rate matching
+-m hashlimit --hashlimit-upto 40/sec --hashlimit-burst 20 --hashlimit-mode srcip --hashlimit-name rate1 --hashlimit-rate-match
+-m hashlimit --hashlimit-upto 40mb/s --hashlimit-mode srcip --hashlimit-name rate2 --hashlimit-rate-match
+-m hashlimit --hashlimit-upto 40/sec --hashlimit-burst 20 --hashlimit-mode srcip --hashlimit-name rate3 --hashlimit-rate-match --hashlimit-rate-interval 10
+-m hashlimit --hashlimit-upto 40mb/s --hashlimit-mode srcip --hashlimit-name rate4 --hashlimit-rate-match --hashlimit-rate-interval 10
+-m hashlimit --hashlimit-upto 1/min --hashlimit-name a --hashlimit-rate-match
+-m hashlimit --hashlimit-upto 7/min --hashlimit-name a --hashlimit-rate-match --hashlimit-rate-interval 5
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-name a --hashlimit-rate-interval 5
+# refused by the kernel
+-m hashlimit --hashlimit-upto 1/day --hashlimit-name a
+-m hashlimit --hashlimit-upto 3/day --hashlimit-burst 5 --hashlimit-name a
+-m hashlimit --hashlimit-upto 3/day --hashlimit-burst 4 --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/min --hashlimit-name a --hashlimit-htable-gcinterval 0
+-m hashlimit --hashlimit-upto 1/min --hashlimit-name a --hashlimit-htable-expire 0
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-srcmask 33 --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-dstmask 255.0.255.0 --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/min --hashlimit-name a/b
+-m hashlimit --hashlimit-upto 1/min --hashlimit-name .
+# errors
+-m hashlimit --hashlimit-name mini1
+-m hashlimit --hashlimit-upto 1/sec
+-m hashlimit
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-above 2/sec --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/sec --hashlimit 2/sec --hashlimit-name a
+-m hashlimit --hashlimit-upto x --hashlimit-name a
+-m hashlimit --hashlimit-above 1/fortnight --hashlimit-name a
+-m hashlimit --hashlimit x --hashlimit-name a
+-m hashlimit --hashlimit-upto 1000001/sec --hashlimit-name a
+-m hashlimit --hashlimit-upto 0/sec --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 1000001 --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 0 --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 2000k --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-mode foo --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-srcmask 1.2.3.x --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-htable-size -1 --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-htable-max 4294967296 --hashlimit-name a
+-m hashlimit --hashlimit-upto 1/min --hashlimit-name ""
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-name a --hashlimit-rate-interval 0
+-m hashlimit --hashlimit-upto 1/sec --hashlimit-name a --hashlimit-name b
+-m hashlimit ! --hashlimit-upto 1/sec ! --hashlimit-name a

@@ -1,0 +1,51 @@
+# limit match (libxt_limit, kernel xt_limit): the rate is kept as a cost in 1/10000 s
+# and printed back from it; the kernel refuses bursts that overflow its credits.
+-m limit
+-m limit --limit 1/sec
+-m limit --limit 1/s
+-m limit --limit 10/second
+-m limit --limit 1/min
+-m limit --limit 7/m
+-m limit --limit 100/MIN
+-m limit --limit 1000/hour
+-m limit --limit 7/h
+-m limit --limit 13/hour
+-m limit --limit 61/hour
+-m limit --limit 1000/day
+-m limit --limit 7/d
+-m limit --limit 3
+-m limit --limit 3/hour
+-m limit --limit 120/min
+-m limit --limit 1.5/sec
+-m limit --limit 10000/s
+-m limit --limit 5000/sec
+-m limit --limit 3000/sec
+-m limit --limit 1/sec --limit-burst 1
+-m limit --limit 5/min --limit-burst 5
+-m limit --limit 5/min --limit-burst 10000
+-m limit --limit-burst 0x10
+-m limit --limit-burst 010
+-m limit --limit 2/day --limit-burst 3
+-m limit --limit 1/day --limit-burst 1
+-m limit --limit 1/hour --limit-burst 119
+-m limit --limit 1/hour --limit-burst 120
+-m limit --limit 1/day
+-m limit --limit-burst 0
+-p icmp --icmp-type echo-request -m limit --limit 1/s --limit-burst 4 -j ACCEPT
+-m limit --limit 3/min -j LOG --log-prefix "dropped: "
+# errors
+-m limit --limit 10001/s
+-m limit --limit -1/sec
+-m limit --limit 0/sec
+-m limit --limit abc
+-m limit --limit 3/
+-m limit --limit 3/x
+-m limit --limit 7/minutes
+-m limit --limit ""
+-m limit --limit-burst 10001
+-m limit --limit-burst -1
+-m limit --limit-burst abc
+-m limit ! --limit 1/s
+-m limit --limit 1/s --limit 2/s
+-m limit --limit 1/s --limit-burst 1 --limit-burst 2
+-m limit --limit

@@ -1,0 +1,53 @@
+# recent match, revision 1 (libxt_recent, kernel xt_recent).
+-m recent --set
+-m recent --set --name SSH
+-m recent ! --set --name SSH --rdest
+-m recent --rcheck
+-m recent --update
+-m recent --remove
+-m recent ! --rcheck --seconds 60 --hitcount 5 --rttl --name SSH --rdest --mask 255.255.255.0
+-m recent --update --seconds 60 --reap --name x --rsource
+-m recent --update --seconds 60 --hitcount 4 --name SSH -j DROP
+-m recent --rcheck --seconds 0x10
+-m recent --rcheck --hitcount 20
+-m recent --rcheck --hitcount 255
+-m recent --rcheck --hitcount 1000
+-m recent --rcheck --hitcount 65535
+-m recent --rcheck --hitcount 0
+-m recent --rcheck --mask 10.1
+-m recent --rcheck --mask 0
+-m recent --rcheck --mask 255.255.255.255
+-m recent --rcheck --rsource --rdest
+-m recent --rcheck --rdest --rsource
+-m recent --rcheck --name "a b"
+-m recent --rcheck --name DEFAULT
+-p tcp --dport 22 -m state --state NEW -m recent --set --name SSH --rsource
+-p tcp --dport 22 -m recent --rcheck --seconds 60 --hitcount 4 --rttl --name SSH -j DROP
+-m recent --set -m recent --rcheck --name other
+# refused by the kernel
+-m recent --set --seconds 5
+-m recent --set --hitcount 5
+-m recent --remove --seconds 5
+-m recent --rcheck --hitcount 65536
+-m recent --rcheck --hitcount 4294967295
+-m recent --rcheck --name ""
+-m recent --rcheck --name a/b
+-m recent --rcheck --name ..
+# errors
+-m recent
+-m recent --seconds 5
+-m recent --rcheck --reap
+-m recent --set --rttl
+-m recent --remove --rttl
+-m recent --set --rcheck
+-m recent --update --remove
+-m recent --rcheck --seconds 0
+-m recent --rcheck --seconds -1
+-m recent --rcheck --hitcount 4294967296
+-m recent --rcheck --mask 1.2.3.4/8
+-m recent --rcheck --mask 255.255.255.0 --mask 0.0.0.0
+-m recent --rcheck ! --rttl
+-m recent --rcheck ! --seconds 5
+-m recent --rcheck --rsource --rsource
+-m recent --set --set
+-m recent --rcheck --name

@@ -1,0 +1,65 @@
+# string match: --algo bm|kmp, [!] --string / [!] --hex-string, --from, --to, --icase.
+# Printed as --string unless a byte is not printable ASCII or the last byte is a
+# backslash, then as one |hex| block.
+-m string --algo bm --string "test"
+-m string --string "test" --algo kmp
+-m string ! --string "test" --algo kmp
+-m string --string "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" --algo bm
+-m string --hex-string "|0a0a0a0a|" --algo bm
+-m string --algo bm --from 0 --to 65535 --string "test"
+-m string --string "abc" --algo bm --from 5 --to 10 --icase
+-m string --string "abc" --algo kmp --icase
+-m string --string "abc" --algo bm --from 20 --to 20
+-m string --string "abc" --algo bm --to 0x40 --from 010
+-m string --string "GET /index.html" --algo bm
+-m string --string "a\"b" --algo kmp
+-m string --string "a\\b" --algo kmp
+-m string --string "ab\\" --algo kmp
+-m string --string "it's" --algo kmp
+-m string --string "tab	here" --algo kmp
+-m string --string "café" --algo kmp
+-m string --string abc --algo bm
+-m string --hex-string "|41 42|c" --algo bm
+-m string --hex-string "|41424344|" --algo bm
+-m string --hex-string "| 41|" --algo kmp
+-m string --hex-string "|41|\|" --algo bm
+-m string --hex-string "a\\b" --algo bm
+-m string --hex-string "|00|ab" --algo kmp
+-m string ! --hex-string "|41|" --algo bm
+-m string --hex-string "|41||42|" --algo bm
+-m string --hex-string "ab|" --algo bm
+-m string --hex-string "|ff fe|" --algo bm
+-m string --hex-string "|5c|" --algo bm
+-m string --hex-string "x|5C|y" --algo bm
+-m string --string "abc" --algo abcdefghijklmnopqrstuvwxyz --from 1 -m string --string def --algo kmp
+-p tcp --dport 80 -m string --string "Host: example" --algo bm --to 1500 -j DROP
+# errors iptables raises
+-m string
+-m string --algo bm
+-m string --string "abc"
+-m string --algo wrong --string
+-m string --string "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" --algo bm
+-m string --hex-string "|xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" --algo bm
+-m string --hex-string "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" --algo bm
+-m string --hex-string "" --algo bm
+-m string --hex-string "|4|" --algo kmp
+-m string --hex-string "|41" --algo kmp
+-m string --hex-string "|4" --algo kmp
+-m string --hex-string "|414|" --algo kmp
+-m string --hex-string "|4g|" --algo kmp
+-m string --hex-string "|41  42|" --algo kmp
+-m string --hex-string "|4\1|" --algo kmp
+-m string --hex-string "ab\\" --algo kmp
+-m string --string "abc" --hex-string "|41|" --algo bm
+-m string --string "abc" --string "def" --algo bm
+-m string --string "abc" --algo bm --algo kmp
+-m string --string abc --algo bm ! --icase
+-m string --string abc --algo bm --to 65536
+-m string --string abc --algo bm --from -1
+-m string --string abc --algo bm --from x
+# errors the kernel raises
+-m string --string "abc" --algo fsm
+-m string --string "abc" --algo BM
+-m string --string "abc" --algo abcdefghijklmnopq
+-m string --string "" --algo bm
+-m string --string "abc" --algo bm --from 10 --to 5

@@ -1,0 +1,70 @@
+# tcp match: ports (numbers, names, ranges, open ranges), flags, --syn, --tcp-option,
+# negations, implicit loading by -p tcp, and what the kernel refuses.
+-p tcp -m tcp --sport 1
+-p tcp -m tcp --sport 65535
+-p tcp -m tcp --dport 1
+-p tcp -m tcp --dport 0
+-p tcp -m tcp --dport 65536
+-p tcp -m tcp --sport 1:1023
+-p tcp -m tcp --sport 1023:1
+-p tcp -m tcp --sport :1023
+-p tcp -m tcp --sport 1024:
+-p tcp -m tcp --sport :
+-p tcp -m tcp --sport 0:65535
+-p tcp -m tcp ! --sport 0:65535
+-p tcp -m tcp --dport 22:22
+-p tcp -m tcp ! --dport 22
+-p tcp -m tcp --dport ssh
+-p tcp -m tcp --dport http:https
+-p tcp -m tcp --dport domain
+-p tcp -m tcp --dport nosuchservice
+-p tcp -m tcp --dport 0x16
+-p tcp -m tcp --dport 026
+-p tcp -m tcp --dport -1
+-p tcp -m tcp --dport 22 --dport 23
+-p tcp -m tcp --sport 22 --source-port 23
+-p tcp -m tcp --destination-port 80
+-p tcp -m tcp --source-port 80
+-p tcp --dport 22
+-p tcp --sport 1024: --dport 22
+-p 6 --dport 22
+-p TCP --dport 22
+-p tcp ! --dport 22 ! --sport 23
+-p tcp -m tcp --syn
+-p tcp -m tcp ! --syn
+-p tcp --syn --dport 80
+-p tcp -m tcp --tcp-flags SYN,ACK SYN
+-p tcp -m tcp --tcp-flags ALL SYN
+-p tcp -m tcp --tcp-flags ALL NONE
+-p tcp -m tcp --tcp-flags ALL ALL
+-p tcp -m tcp --tcp-flags NONE NONE
+-p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG FIN,PSH,URG
+-p tcp -m tcp --tcp-flags syn,ack syn
+-p tcp -m tcp ! --tcp-flags SYN,RST SYN
+-p tcp -m tcp --tcp-flags SYN,FOO SYN
+-p tcp -m tcp --tcp-flags SYN
+-p tcp -m tcp --tcp-flags SYN -j ACCEPT
+-p tcp -m tcp --tcp-flags SYN ! SYN
+-p tcp -m tcp --tcp-flags SYN,,ACK SYN
+-p tcp -m tcp --syn --tcp-flags SYN SYN
+-p tcp -m tcp --tcp-flags SYN SYN --syn
+-p tcp -m tcp --tcp-option 2
+-p tcp -m tcp ! --tcp-option 2
+-p tcp -m tcp --tcp-option 0
+-p tcp -m tcp --tcp-option 255
+-p tcp -m tcp --tcp-option 256
+-p tcp -m tcp --tcp-option 2 --tcp-option 3
+-p tcp -m tcp --dport 22 --sport 80 --tcp-flags SYN,ACK SYN --tcp-option 8
+-p tcp -m tcp
+-m tcp --dport 22
+-p udp -m tcp --dport 22
+! -p tcp -m tcp --dport 22
+-p tcp -m tcp --dp 22
+-p tcp -m tcp --sp 22
+-p tcp -m tcp --d 22
+-p tcp -m tcp --dport=22
+-p tcp -m tcp --dport
+-p tcp -m tcp --dport 22 -m tcp --sport 23
+-p tcp -m tcp --dport 1,2
+-p tcp --dport 22 -j ACCEPT
+-p tcp -m tcp --dport 22 ! -s 192.0.2.0/24 -j DROP

@@ -1,0 +1,75 @@
+# time match (libxt_time, kernel xt_time). The default stop date (INT_MAX) is always
+# saved; dates are mktime() in UTC, so out-of-range days roll over.
+-m time --timestart 01:02:03 --timestop 04:05:06 --monthdays 1,2,3,4,5 --weekdays Mon,Fri,Sun --datestart 2001-02-03T04:05:06 --datestop 2012-09-08T09:06:05 --kerneltz
+-m time --timestart 01:02:03 --timestop 04:05:06 --monthdays 1,2,3,4,5 --weekdays Mon,Fri,Sun --datestart 2001-02-03T04:05:06 --datestop 2012-09-08T09:06:05
+-m time --timestart 02:00:00 --timestop 03:00:00 --datestart 1970-01-01T02:00:00 --datestop 1970-01-01T03:00:00
+-m time
+-m time --timestart 01:02
+-m time --timestop 23:00
+-m time --timestart 5:
+-m time --timestart " 5:06"
+-m time --timestart 23:59:59
+-m time --timestart 08:00 --timestop 17:30 --weekdays Mon,Tue,Wed,Thu,Fri -j ACCEPT
+-m time --contiguous --timestart 22:00 --timestop 06:00
+-m time --weekdays 1,2,3
+-m time --weekdays Sa,Su
+-m time ! --weekdays Sat,Sun
+-m time --weekdays Monday
+-m time --weekdays Mox
+-m time --weekdays 0x5
+-m time --weekdays 9
+-m time --weekdays 33
+-m time --weekdays ""
+-m time --monthdays 1,2,3,11,12,13,21,22,23,31
+-m time ! --monthdays 31
+-m time --monthdays 123
+-m time --monthdays 07
+-m time --monthdays 0
+-m time --monthdays ""
+-m time --monthdays 1,,2
+-m time --monthdays 1,
+-m time --datestart 2000
+-m time --datestart 2038-06-01
+-m time --datestart 1970
+-m time --datestart 1970-01-01T00:00:01
+-m time --datestart 2001-00-00
+-m time --datestart 2001-02-31
+-m time --datestart 2001-1-2T3:4:5
+-m time --datestart 2001-01-02T
+-m time --datestart +2001
+-m time --datestop 2038-01-19T03:14:07
+-m time --datestop 1970
+-m time --datestop 2010 --datestart 2020
+-m time --kerneltz
+-m time --localtz
+-m time --utc
+# errors
+-m time --monthdays 32
+-m time --monthdays 08
+-m time --monthdays 0x1f
+-m time --monthdays -1
+-m time --weekdays 0
+-m time --weekdays 1,,2
+-m time --weekdays M
+-m time --weekdays mon
+-m time --datestart 2001-02-31T25
+-m time --datestart 2039
+-m time --datestart 1969
+-m time --datestart 2001x
+-m time --datestart 2001-13
+-m time --datestart 2001-01-32
+-m time --datestart 2001-01-02T03:04:60
+-m time --datestart 2001-01-02 03:04
+-m time --timestart 24:00
+-m time --timestart 5
+-m time --timestart 05:06:07:08
+-m time --timestart 05:60
+-m time --timestart 05:06:60
+-m time --timestart 05:06x
+-m time --contiguous --timestart 02:00 --timestop 06:00
+-m time --contiguous
+-m time --utc --kerneltz
+-m time --localtz --utc
+-m time --kerneltz --kerneltz
+-m time ! --timestart 01:00
+-m time --weekdays Mon --weekdays Tue
