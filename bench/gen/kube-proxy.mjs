@@ -37,7 +37,6 @@ function probability(remaining) {
 
 export function generateKubeProxy({ services = 10, endpoints = 3, nodePortEvery = 4 } = {}) {
   const filter = [];
-  const nat = [];
   const natChains = ['KUBE-MARK-MASQ', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-SERVICES'];
   const clusterBase = (10 << 24) | (96 << 16); // 10.96.0.0/12
   const podBase = (10 << 24) | (244 << 16); // 10.244.0.0/16
@@ -103,13 +102,15 @@ export function generateKubeProxy({ services = 10, endpoints = 3, nodePortEvery 
     '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
     'COMMIT',
   );
-  nat.push(
+  // concat, not push(...): spreading 100k lines overflows the call stack.
+  const natHead = [
     '*nat',
     ':PREROUTING ACCEPT [0:0]',
     ':INPUT ACCEPT [0:0]',
     ':OUTPUT ACCEPT [0:0]',
     ':POSTROUTING ACCEPT [0:0]',
-    ...natChains.map((c) => `:${c} - [0:0]`),
+  ];
+  const natMid = [
     '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
     '-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
     '-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING',
@@ -117,13 +118,19 @@ export function generateKubeProxy({ services = 10, endpoints = 3, nodePortEvery 
     '-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN',
     '-A KUBE-POSTROUTING -j MARK --set-xmark 0x4000/0x0',
     '-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully',
-    ...svcRules,
-    '-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS',
-    ...nodePortRules,
-    ...perService,
-    'COMMIT',
+  ];
+  const nodePortsJump =
+    '-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS';
+  const nat = natHead.concat(
+    natChains.map((c) => `:${c} - [0:0]`),
+    natMid,
+    svcRules,
+    [nodePortsJump],
+    nodePortRules,
+    perService,
+    ['COMMIT'],
   );
-  return [...filter, ...nat, ''].join('\n');
+  return filter.concat(nat, ['']).join('\n');
 }
 
 /** Number of -A lines in a generated ruleset. */

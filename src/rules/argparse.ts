@@ -56,7 +56,7 @@ export class LocatedParamError extends Error {
 // ---------------------------------------------------------------------------------------
 // The option table
 
-type Owner = { kind: 'generic' } | { kind: 'match'; index: number } | { kind: 'target' };
+type Owner = { kind: 'generic' } | { kind: 'match'; ext: MatchExtension<unknown> } | { kind: 'target' };
 
 interface LongOpt {
   name: string;
@@ -127,6 +127,39 @@ const SHORT_OPTS: Readonly<Record<string, 'none' | 'required' | 'optional'>> = (
   }
   return out;
 })();
+
+const GENERIC_OPTS: readonly LongOpt[] = GENERIC_LONG.map(([name, arg, short]) => ({
+  name,
+  arg,
+  key: 'g:' + short,
+  owner: { kind: 'generic' },
+  short,
+}));
+const GENERIC_BY_NAME = new Map(GENERIC_OPTS.map((o) => [o.name, o]));
+
+const extOptsCache = new WeakMap<MatchExtension<unknown> | TargetExtension<unknown>, { list: LongOpt[]; byName: Map<string, LongOpt> }>();
+
+function extensionEntry(ext: MatchExtension<unknown> | TargetExtension<unknown>) {
+  let entry = extOptsCache.get(ext);
+  if (!entry) {
+    const prefix = ext.kind === 'match' ? 'm' : 't';
+    const owner: Owner = ext.kind === 'match' ? { kind: 'match', ext } : { kind: 'target' };
+    const list = ext.options.map((def) => ({ name: def.name, arg: def.arg, key: `${prefix}:${ext.name}:${def.name}`, owner, def }));
+    const byName = new Map<string, LongOpt>();
+    for (const o of list) if (!byName.has(o.name)) byName.set(o.name, o);
+    entry = { list, byName };
+    extOptsCache.set(ext, entry);
+  }
+  return entry;
+}
+
+function extensionOpts(ext: MatchExtension<unknown> | TargetExtension<unknown>): readonly LongOpt[] {
+  return extensionEntry(ext).list;
+}
+
+function extensionOptsByName(ext: MatchExtension<unknown> | TargetExtension<unknown>): ReadonlyMap<string, LongOpt> {
+  return extensionEntry(ext).byName;
+}
 
 // ---------------------------------------------------------------------------------------
 
@@ -320,6 +353,8 @@ class CommandParser {
   private srcWord: Word | undefined;
   private dstWord: Word | undefined;
   private matches: LoadedMatch[] = [];
+  /** Extensions in the order their options were merged into the getopt table. */
+  private loadOrder: Array<MatchExtension<unknown> | TargetExtension<unknown>> = [];
   private target: LoadedTarget | undefined;
   private jumpto = '';
   private counters: { packets: bigint; bytes: bigint } | undefined;
@@ -335,11 +370,23 @@ class CommandParser {
   /** Characters left of a short-option cluster ("-nvL" → "vL"). */
   private cluster: { word: Word; rest: string } | undefined;
 
+  /** One context object per command line, updated before each extension call. */
+  private readonly parseContext: ParseContext & { table: TableName; chain: string; seen: ReadonlySet<string> };
+
   constructor(
     private readonly words: Word[],
     private readonly opts: ParseOptions,
   ) {
     this.table = opts.table;
+    this.parseContext = {
+      ip: this.ip,
+      table: this.table,
+      chain: '',
+      seen: new Set<string>(),
+      peekArg: () => this.words[this.optind]?.text,
+      takeArg: () => this.words[this.optind++]?.text,
+      warn: (m) => this.warnings.push(m),
+    };
   }
 
   blame(): Word | undefined {
@@ -376,41 +423,29 @@ class CommandParser {
   // -------------------------------------------------------------------------------------
   // getopt_long emulation
 
-  private longOptions(): LongOpt[] {
-    const out: LongOpt[] = GENERIC_LONG.map(([name, arg, short]) => ({
-      name,
-      arg,
-      key: 'g:' + short,
-      owner: { kind: 'generic' } as Owner,
-      short,
-    }));
-    // Most recently merged extension first: xtables_merge_options puts new options ahead.
-    const merged: LongOpt[][] = [];
-    this.matches.forEach((m, index) => {
-      merged.push(
-        m.ext.options.map((def) => ({
-          name: def.name,
-          arg: def.arg,
-          key: `m:${m.ext.name}:${def.name}`,
-          owner: { kind: 'match', index } as Owner,
-          def,
-        })),
-      );
-    });
-    if (this.target) {
-      const t = this.target;
-      merged.push(
-        t.ext.options.map((def) => ({
-          name: def.name,
-          arg: def.arg,
-          key: `t:${t.ext.name}:${def.name}`,
-          owner: { kind: 'target' } as Owner,
-          def,
-        })),
-      );
+  /**
+   * getopt_long's table in order: the generic options, then each loaded extension's
+   * options, most recently loaded first (xtables_merge_options puts new ones ahead).
+   */
+  private *longOptions(): Generator<LongOpt> {
+    yield* GENERIC_OPTS;
+    for (let i = this.loadOrder.length - 1; i >= 0; i--) yield* extensionOpts(this.loadOrder[i]!);
+  }
+
+  private findLong(name: string): LongOpt | 'ambiguous' | undefined {
+    const generic = GENERIC_BY_NAME.get(name);
+    if (generic) return generic;
+    for (let i = this.loadOrder.length - 1; i >= 0; i--) {
+      const exact = extensionOptsByName(this.loadOrder[i]!).get(name);
+      if (exact) return exact;
     }
-    for (let i = merged.length - 1; i >= 0; i--) out.push(...merged[i]!);
-    return out;
+    let first: LongOpt | undefined;
+    for (const o of this.longOptions()) {
+      if (!o.name.startsWith(name)) continue;
+      if (!first) first = o;
+      else if (o.key !== first.key || o.arg !== first.arg) return 'ambiguous';
+    }
+    return first;
   }
 
   private lastOptionStart = 0;
@@ -452,17 +487,8 @@ class CommandParser {
     const eq = text.indexOf('=');
     const name = eq >= 0 ? text.slice(2, eq) : text.slice(2);
     const inline = eq >= 0 ? text.slice(eq + 1) : undefined;
-    const all = this.longOptions();
-    let found = all.find((o) => o.name === name);
-    if (!found) {
-      const prefixed = all.filter((o) => o.name.startsWith(name));
-      if (prefixed.length === 0) return { kind: 'unknown' as const, text };
-      const first = prefixed[0]!;
-      if (prefixed.some((o) => o.key !== first.key || o.arg !== first.arg)) {
-        return { kind: 'unknown' as const, text };
-      }
-      found = first;
-    }
+    const found = this.findLong(name);
+    if (found === undefined || found === 'ambiguous') return { kind: 'unknown' as const, text };
     if (found.arg === 'none') {
       if (inline !== undefined) return { kind: 'unknown' as const, text };
       return { kind: 'opt' as const, opt: found, arg: undefined };
@@ -726,6 +752,7 @@ class CommandParser {
     // A second instance of the same match takes over its options (xtables_find_match).
     for (const m of this.matches) if (m.ext.name === ext.name) m.completed = true;
     this.matches.push({ ext, state: ext.create(), seen: new Set(), completed: false });
+    this.loadOrder.push(ext);
   }
 
   /** load_proto: `-p tcp` makes an unknown option try the tcp match, once. */
@@ -740,6 +767,7 @@ class CommandParser {
     if (!ext) return false;
     for (const m of this.matches) if (m.ext.name === ext.name) m.completed = true;
     this.matches.push({ ext, state: ext.create(), seen: new Set(), completed: false });
+    this.loadOrder.push(ext);
     return true;
   }
 
@@ -747,11 +775,12 @@ class CommandParser {
     this.jumpto = checkTargetName(name);
     const ext = isStandardVerdict(name) ? undefined : findTarget(name);
     this.target = ext ? { ext, state: ext.create(), seen: new Set() } : undefined;
+    if (ext) this.loadOrder.push(ext);
   }
 
   private matchOption(opt: LongOpt, arg: string | undefined, invert: boolean): void {
     // Options belong to the newest instance of their extension that is not completed.
-    const owner = this.matches[(opt.owner as { index: number }).index]!;
+    const owner = opt.owner as { ext: MatchExtension<unknown> };
     let inst: LoadedMatch | undefined;
     for (let i = this.matches.length - 1; i >= 0; i--) {
       const m = this.matches[i]!;
@@ -782,15 +811,10 @@ class CommandParser {
       if (invert && !def.invert) fail(`${ext.name}: option "--${def.name}" cannot be inverted.\n`);
       if (def.arg === 'required' && arg === undefined) fail(`${ext.name}: option "--${def.name}" requires an argument.\n`);
     }
-    const ctx: ParseContext = {
-      ip: this.ip,
-      table: this.table,
-      chain: this.chain ?? '',
-      seen,
-      peekArg: () => this.words[this.optind]?.text,
-      takeArg: () => this.words[this.optind++]?.text,
-      warn: (m) => this.warnings.push(m),
-    };
+    const ctx = this.parseContext;
+    ctx.table = this.table;
+    ctx.chain = this.chain ?? '';
+    ctx.seen = seen;
     ext.parse(state, { name: def.name, arg, invert }, ctx);
     seen.add(def.name);
   }

@@ -23,8 +23,13 @@ export interface KernelRejection {
 function reachability(table: Table): { hooks: Map<string, Set<Hook>>; loop: Chain | undefined } {
   const hooks = new Map<string, Set<Hook>>();
   for (const c of table.chains.keys()) hooks.set(c, new Set());
-  const successors = (chain: Chain): Chain[] =>
-    chain.rules.flatMap((r) => (r.target.kind === 'jump' ? [table.chains.get(r.target.chain)!] : []));
+  const succ = new Map<string, Chain[]>();
+  for (const chain of table.chains.values()) {
+    const next: Chain[] = [];
+    for (const r of chain.rules) if (r.target.kind === 'jump') next.push(table.chains.get(r.target.chain)!);
+    succ.set(chain.name, next);
+  }
+  const successors = (chain: Chain): Chain[] => succ.get(chain.name)!;
 
   for (const hook of BUILTIN_CHAINS[table.name]) {
     const queue = [table.chains.get(hook)!];

@@ -20,11 +20,19 @@ interface NameNumber {
   num: number;
 }
 
+export interface IdEntry {
+  name: string;
+  id: number;
+}
+
 export interface SystemDatabases {
   services: ServiceEntry[];
   protocols: NameNumber[];
   /** address (uint32) → first host name in /etc/hosts */
   hosts: Map<number, string>;
+  /** /etc/passwd and /etc/group, for the owner match */
+  users: IdEntry[];
+  groups: IdEntry[];
 }
 
 function readLines(path: string): string[] {
@@ -83,23 +91,46 @@ function parseHosts(lines: string[]): Map<number, string> {
   return out;
 }
 
+/** name:password:id:... lines; malformed lines are skipped as glibc does. */
+function parseIdFile(lines: string[]): IdEntry[] {
+  const out: IdEntry[] = [];
+  for (const line of lines) {
+    const f = line.split(':');
+    if (f.length < 3 || f[0] === '' || !/^\d+$/.test(f[2]!)) continue;
+    out.push({ name: f[0]!, id: Number(f[2]) });
+  }
+  return out;
+}
+
+export type DatabaseFile = 'hosts' | 'services' | 'protocols' | 'passwd' | 'group';
+
+const DEFAULT_PATHS: Readonly<Record<DatabaseFile, string>> = {
+  hosts: '/etc/hosts',
+  services: '/etc/services',
+  protocols: '/etc/protocols',
+  passwd: '/etc/passwd',
+  group: '/etc/group',
+};
+
 let cached: SystemDatabases | undefined;
-let root = '/etc';
+let paths: Record<DatabaseFile, string> = { ...DEFAULT_PATHS };
 
 /**
- * Where the files are read from (default /etc). Tests point it at the directory whose
- * files were bind-mounted over /etc when the goldens were recorded.
+ * Reads some databases from other files than /etc's. Tests point `hosts` at the file
+ * that was bind-mounted over /etc/hosts when the goldens were recorded.
  */
-export function setSystemDatabaseDir(dir: string): void {
-  root = dir;
+export function configureSystemDatabases(overrides: Partial<Record<DatabaseFile, string>>): void {
+  paths = { ...DEFAULT_PATHS, ...overrides };
   cached = undefined;
 }
 
 export function systemDatabases(): SystemDatabases {
   cached ??= {
-    services: parseServices(readLines(`${root}/services`)),
-    protocols: parseProtocols(readLines(`${root}/protocols`)),
-    hosts: parseHosts(readLines(`${root}/hosts`)),
+    services: parseServices(readLines(paths.services)),
+    protocols: parseProtocols(readLines(paths.protocols)),
+    hosts: parseHosts(readLines(paths.hosts)),
+    users: parseIdFile(readLines(paths.passwd)),
+    groups: parseIdFile(readLines(paths.group)),
   };
   return cached;
 }

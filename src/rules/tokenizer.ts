@@ -33,63 +33,79 @@ export class TokenizeError extends Error {
 /** iptables' parameter buffer is 1024 bytes ("Parameter too long!"). */
 const MAX_PARAM = 1023;
 
+const PLAIN_WORD = /[^ \t\n]+/g;
+
 export function splitRestoreLine(line: string, startColumn = 1): Word[] {
+  // Most lines have no quotes: plain blank-separated words, found without the state machine.
+  if (!line.includes('"')) {
+    const plain: Word[] = [];
+    PLAIN_WORD.lastIndex = 0;
+    for (let m = PLAIN_WORD.exec(line); m !== null; m = PLAIN_WORD.exec(line)) {
+      if (m[0].length > MAX_PARAM) throw new TokenizeError('Parameter too long!', startColumn + m.index);
+      plain.push({ text: m[0], column: startColumn + m.index, quoted: false });
+    }
+    return plain;
+  }
   const words: Word[] = [];
   let buf = '';
   let wordStart = -1;
-  let quoteOpen = false;
-  let escaped = false;
   let quoted = false;
-
-  const push = (ch: string, i: number): void => {
-    if (wordStart < 0) wordStart = i;
-    buf += ch;
-    if (buf.length > MAX_PARAM) throw new TokenizeError('Parameter too long!', startColumn + wordStart);
-  };
   const flush = (): void => {
+    if (buf.length > MAX_PARAM) throw new TokenizeError('Parameter too long!', startColumn + wordStart);
     words.push({ text: buf, column: startColumn + wordStart, quoted });
     buf = '';
     wordStart = -1;
     quoted = false;
   };
-
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoteOpen) {
-      if (escaped) {
-        push(ch, i);
-        escaped = false;
-        continue;
-      }
-      if (ch === '\\') {
-        escaped = true;
-        continue;
-      }
-      if (ch !== '"') {
-        push(ch, i);
-        continue;
-      }
-      // Closing quote: falls through to end the word, as iptables does.
-      quoteOpen = false;
+  let i = 0;
+  const n = line.length;
+  while (i < n) {
+    const c = line.charCodeAt(i);
+    if (c === 34 /* " */) {
+      // Inside quotes a backslash escapes the next character; the closing quote ends the
+      // word even when a letter follows.
       if (wordStart < 0) wordStart = i;
-      flush();
-      continue;
-    }
-    if (ch === '"') {
-      quoteOpen = true;
       quoted = true;
-      if (wordStart < 0) wordStart = i;
+      i++;
+      let closed = false;
+      while (i < n) {
+        const q = line.charCodeAt(i);
+        if (q === 92 /* \ */) {
+          if (i + 1 < n) buf += line[i + 1];
+          i += 2;
+          continue;
+        }
+        if (q === 34) {
+          closed = true;
+          i++;
+          break;
+        }
+        let j = i + 1;
+        while (j < n && line.charCodeAt(j) !== 34 && line.charCodeAt(j) !== 92) j++;
+        buf += line.slice(i, j);
+        i = j;
+      }
+      if (closed) flush();
       continue;
     }
-    if (ch === ' ' || ch === '\t' || ch === '\n') {
-      if (buf.length === 0 && !(quoted && wordStart >= 0)) continue;
-      flush();
+    if (c === 32 || c === 9 || c === 10) {
+      if (buf.length > 0) flush();
+      i++;
       continue;
     }
-    push(ch, i);
+    let j = i + 1;
+    while (j < n) {
+      const d = line.charCodeAt(j);
+      if (d === 32 || d === 9 || d === 10 || d === 34) break;
+      j++;
+    }
+    if (wordStart < 0) wordStart = i;
+    buf += line.slice(i, j);
+    i = j;
   }
   // An unterminated quote keeps what it collected, like iptables.
   if (buf.length > 0) {
+    if (buf.length > MAX_PARAM) throw new TokenizeError('Parameter too long!', startColumn + wordStart);
     words.push({ text: buf, column: startColumn + wordStart, quoted: false });
   }
   return words;

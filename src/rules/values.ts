@@ -32,11 +32,11 @@ export function strtoul(text: string, min = 0, max = 0, base = 0): number | unde
 /** strtoumax that also reports where it stopped (xtables_strtoul_base with an end pointer). */
 export function strtoulPrefix(text: string, base = 0): { value: number; end: number } | undefined {
   let i = 0;
-  while (i < text.length && ' \t\n\v\f\r'.includes(text[i]!)) i++;
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
   if (text[i] === '-') return undefined;
   if (text[i] === '+') i++;
   let b = base;
-  if ((b === 0 || b === 16) && text[i] === '0' && (text[i + 1] === 'x' || text[i + 1] === 'X') && isDigitIn(text[i + 2], 16)) {
+  if ((b === 0 || b === 16) && text[i] === '0' && (text[i + 1] === 'x' || text[i + 1] === 'X') && digitValue(text.charCodeAt(i + 2)) < 16) {
     i += 2;
     b = 16;
   } else if (b === 0) {
@@ -44,18 +44,25 @@ export function strtoulPrefix(text: string, base = 0): { value: number; end: num
   }
   const start = i;
   let value = 0;
-  while (i < text.length && isDigitIn(text[i], b)) {
-    value = value * b + parseInt(text[i]!, b);
-    i++;
+  for (; i < text.length; i++) {
+    const d = digitValue(text.charCodeAt(i));
+    if (d >= b) break;
+    value = value * b + d;
   }
   if (i === start) return undefined;
   return { value, end: i };
 }
 
-function isDigitIn(ch: string | undefined, base: number): boolean {
-  if (ch === undefined) return false;
-  const v = parseInt(ch, 36);
-  return !Number.isNaN(v) && v < base && /[0-9a-zA-Z]/.test(ch);
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/** The digit's value in bases up to 36, or 99 for a character that is no digit. */
+function digitValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 122) return c - 87;
+  if (c >= 65 && c <= 90) return c - 55;
+  return 99;
 }
 
 export function hex(n: number): string {
@@ -171,6 +178,7 @@ export interface AddressMask {
  * makes a replay depend on the resolver of the moment.
  */
 export function parseAddressList(text: string): AddressMask[] {
+  if (text === '0.0.0.0/0') return [{ addr: 0, mask: 0 }];
   const out: AddressMask[] = [];
   for (let item of text.split(',')) {
     item = item.replace(/^\s+/, '');

@@ -6,12 +6,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listRules, listTable, loadRulesetText, RulesetError, saveRuleset, type Ruleset } from '../../src/rules/index.js';
-import { setSystemDatabaseDir } from '../../src/rules/sysdb.js';
+import { configureSystemDatabases } from '../../src/rules/sysdb.js';
 
 export const CONFORMANCE_DIR = dirname(fileURLToPath(import.meta.url));
 
-// The goldens were recorded with these files bind-mounted over /etc (generate.mjs).
-setSystemDatabaseDir(join(CONFORMANCE_DIR, 'etc'));
+// The goldens were recorded with etc/hosts bind-mounted over /etc/hosts (generate.mjs);
+// services, protocols, passwd and group were the machine's own (Debian netbase/base-files).
+configureSystemDatabases({ hosts: join(CONFORMANCE_DIR, 'etc', 'hosts') });
 
 export const LIST_FLAG_SETS = ['', '-n', '-v', '-n -v', '-n -v -x --line-numbers'] as const;
 

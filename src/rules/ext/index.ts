@@ -52,6 +52,12 @@ import { owner } from './owner.js';
 import { physdev } from './physdev.js';
 import { set } from './set.js';
 import { time } from './time.js';
+import { connlimit } from './connlimit.js';
+import { helper } from './helper.js';
+import { rpfilter } from './rpfilter.js';
+import { connbytes } from './connbytes.js';
+import { quota } from './quota.js';
+import { socket } from './socket.js';
 // @registry-imports (keep this marker: add one import line above it)
 
 export const EXTENSIONS: readonly Extension[] = [
@@ -103,6 +109,12 @@ export const EXTENSIONS: readonly Extension[] = [
   physdev,
   set,
   time,
+  connlimit,
+  helper,
+  rpfilter,
+  connbytes,
+  quota,
+  socket,
   // @registry-entries (keep this marker: add one entry above it)
 ];
 

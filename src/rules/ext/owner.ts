@@ -5,10 +5,10 @@
  * POSTROUTING.
  *
  * User and group names are resolved as glibc's "files" NSS backend does, from
- * /etc/passwd and /etc/group (read once, lazily), both when parsing and for the listing.
+ * /etc/passwd and /etc/group (sysdb.ts), both when parsing and for the listing.
  */
-import { readFileSync } from 'node:fs';
 import { ParamError } from '../errors.js';
+import { systemDatabases, type IdEntry } from '../sysdb.js';
 import { strtoulPrefix } from '../values.js';
 import { defineMatch } from './types.js';
 
@@ -20,39 +20,12 @@ export const OWNER = {
   SUPPL_GROUPS: 1 << 3,
 } as const;
 
-interface IdEntry {
-  name: string;
-  id: number;
-}
-
-/** name:password:id:... lines; malformed lines are skipped as glibc does. */
-function readIdFile(path: string): IdEntry[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'latin1');
-  } catch {
-    return [];
-  }
-  const out: IdEntry[] = [];
-  for (const line of text.split('\n')) {
-    const f = line.split(':');
-    if (f.length < 3 || f[0] === '' || !/^\d+$/.test(f[2]!)) continue;
-    out.push({ name: f[0]!, id: Number(f[2]) });
-  }
-  return out;
-}
-
-let passwd: IdEntry[] | undefined;
-let group: IdEntry[] | undefined;
-
 function users(): IdEntry[] {
-  passwd ??= readIdFile('/etc/passwd');
-  return passwd;
+  return systemDatabases().users;
 }
 
 function groups(): IdEntry[] {
-  group ??= readIdFile('/etc/group');
-  return group;
+  return systemDatabases().groups;
 }
 
 /** getpwnam / getgrnam: the first entry with that name. */

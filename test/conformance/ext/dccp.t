@@ -1,0 +1,48 @@
+# dccp match (libxt_dccp, kernel xt_dccp): ports, packet types and option presence;
+# loaded implicitly by -p dccp.
+-p dccp -m dccp --sport 1
+-p dccp -m dccp --sport 65535
+-p dccp -m dccp --dport 1
+-p dccp -m dccp --sport 1:1023
+-p dccp -m dccp --sport 1024:
+-p dccp -m dccp --sport :1023
+-p dccp -m dccp --sport 0:65535
+-p dccp -m dccp --sport 5:1
+-p dccp -m dccp --sport 65536
+-p dccp -m dccp --sport 70000
+-p dccp -m dccp --sport -1
+-p dccp -m dccp --sport 0x10
+-p dccp -m dccp --sport http
+-p dccp -m dccp --sport nosuchservice
+-p dccp -m dccp --sport 1:2:3
+-p dccp -m dccp ! --sport 1
+-p dccp -m dccp ! --dport 0:65535
+-p dccp -m dccp --sport 1 --dport 65535
+-p dccp --dport 5004
+-p dccp -m dccp --sport 1 --source-port 2
+-p dccp -m dccp --dport 1 --dport 2
+-p dccp -m dccp --dccp-types REQUEST,RESPONSE,DATA,ACK,DATAACK,CLOSEREQ,CLOSE,RESET,SYNC,SYNCACK,INVALID
+-p dccp -m dccp ! --dccp-types REQUEST,RESPONSE,DATA,ACK,DATAACK,CLOSEREQ,CLOSE,RESET,SYNC,SYNCACK,INVALID
+-p dccp -m dccp --dccp-types request,data
+-p dccp -m dccp --dccp-types SYNC,REQUEST
+-p dccp -m dccp --dccp-types INVALID
+-p dccp -m dccp --dccp-types RESET,INVALID,ACK
+-p dccp -m dccp --dccp-types ,
+-p dccp -m dccp --dccp-types DATA,,ACK,
+-p dccp -m dccp --dccp-types FOO
+-p dccp -m dccp --dccp-types 1
+-p dccp -m dccp --dccp-option 1
+-p dccp -m dccp --dccp-option 255
+-p dccp -m dccp ! --dccp-option 4
+-p dccp -m dccp --dccp-option 0
+-p dccp -m dccp --dccp-option 256
+-p dccp -m dccp --dccp-option -1
+-p dccp -m dccp --dccp-option 0x20
+-p dccp -m dccp --sport 1 --dport 2 ! --dccp-types DATA --dccp-option 3 -j ACCEPT
+-p dccp -m dccp
+-m dccp --dport 1
+-p udp -m dccp --dport 1
+-p dccp -m dccp --dport 1 -m dccp --sport 2
+*mangle
+:FORWARD
+-p dccp -m dccp --dport 1

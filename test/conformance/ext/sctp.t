@@ -1,0 +1,69 @@
+# sctp match (libxt_sctp, kernel xt_sctp): ports and chunk types present in the packet
+# (all/any/only), with per-chunk flag tests; loaded implicitly by -p sctp.
+-p sctp -m sctp --sport 1
+-p sctp -m sctp --sport 65535
+-p sctp -m sctp --sport 1:65535
+-p sctp -m sctp --sport 0:65535
+-p sctp -m sctp ! --sport 0:65535
+-p sctp -m sctp --sport :1023
+-p sctp -m sctp --sport 1024:
+-p sctp -m sctp --sport 5:5
+-p sctp -m sctp --sport 10:5
+-p sctp -m sctp --sport -1
+-p sctp -m sctp --sport 65536
+-p sctp -m sctp --sport 0x50
+-p sctp -m sctp --sport amqp
+-p sctp -m sctp --sport http
+-p sctp -m sctp --dport 2905
+-p sctp --dport 2905
+-p sctp -m sctp --source-port 1 --destination-port 2
+-p sctp -m sctp ! --sport 1 ! --dport 5672
+-p sctp -m sctp --dport 5672:5673
+-p sctp -m sctp --sport 1 --sport 2
+-p sctp -m sctp --sport 1 --source-port 2
+-p sctp -m sctp --chunk-types all DATA
+-p sctp -m sctp --chunk-types any INIT,INIT_ACK
+-p sctp -m sctp --chunk-types only SACK,HEARTBEAT,HEARTBEAT_ACK,ABORT,SHUTDOWN,SHUTDOWN_ACK,ERROR
+-p sctp -m sctp --chunk-types all COOKIE_ECHO,COOKIE_ACK,ECN_ECNE,ECN_CWR,SHUTDOWN_COMPLETE
+-p sctp -m sctp --chunk-types any ASCONF,ASCONF_ACK,FORWARD_TSN,I_DATA,RE_CONFIG,PAD,I_FORWARD_TSN
+-p sctp -m sctp --chunk-types ALL data,init
+-p sctp -m sctp --chunk-types Any Init_Ack
+-p sctp -m sctp --chunk-types all ALL
+-p sctp -m sctp --chunk-types only all
+-p sctp -m sctp --chunk-types any NONE
+-p sctp -m sctp --chunk-types all ,
+-p sctp -m sctp --chunk-types all DATA,,INIT,
+-p sctp -m sctp --chunk-types all ALL,DATA
+-p sctp -m sctp --chunk-types some DATA
+-p sctp -m sctp --chunk-types all FOO
+-p sctp -m sctp --chunk-types all
+-p sctp -m sctp --chunk-types all -j ACCEPT
+-p sctp -m sctp --chunk-types all !DATA
+-p sctp -m sctp ! --chunk-types all DATA
+-p sctp -m sctp --chunk-types all DATA --chunk-types any INIT
+-p sctp -m sctp --chunk-types all DATA:IUBE
+-p sctp -m sctp --chunk-types all DATA:iube
+-p sctp -m sctp --chunk-types all DATA:Be
+-p sctp -m sctp --chunk-types all DATA:I,DATA:u
+-p sctp -m sctp --chunk-types all DATA:-
+-p sctp -m sctp --chunk-types all INIT:-
+-p sctp -m sctp --chunk-types all ABORT:T,SHUTDOWN_COMPLETE:t
+-p sctp -m sctp --chunk-types any DATA:I,ABORT:T,SHUTDOWN_COMPLETE:T,DATA:E
+-p sctp -m sctp --chunk-types any DATA:I,ABORT:T,SHUTDOWN_COMPLETE:T,I_DATA:B
+-p sctp -m sctp --chunk-types any DATA:I,ABORT:T,SHUTDOWN_COMPLETE:T,I_DATA:B,I_DATA:E
+-p sctp -m sctp --chunk-types all I_DATA:I
+-p sctp -m sctp --chunk-types all INIT:T
+-p sctp -m sctp --chunk-types all DATA:X
+-p sctp -m sctp --chunk-types all DATA:
+-p sctp -m sctp --sport 80 --dport 81:90 ! --chunk-types only DATA:I,INIT -j DROP
+-p sctp -m sctp
+-m sctp --dport 80
+-p tcp -m sctp --dport 80
+! -p sctp -m sctp --dport 80
+-p 132 -m sctp --dport 80
+-p sctp -m sctp --dport 80 -m sctp --sport 81
+:OUTPUT
+-p sctp -m sctp --sport 2905
+*mangle
+:POSTROUTING
+-p sctp -m sctp --chunk-types any ABORT
