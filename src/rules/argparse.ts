@@ -884,8 +884,14 @@ class CommandParser {
     }
 
     const ips: IpEntry[] = [];
-    for (const s of src) {
-      for (const d of dst) ips.push({ ...this.ip, src: s.addr, smsk: s.mask, dst: d.addr, dmsk: d.mask });
+    if (src.length === 1 && dst.length === 1) {
+      // The common case needs no copy: this parser's entry is not used again.
+      Object.assign(this.ip, { src: src[0]!.addr, smsk: src[0]!.mask, dst: dst[0]!.addr, dmsk: dst[0]!.mask });
+      ips.push(this.ip);
+    } else {
+      for (const s of src) {
+        for (const d of dst) ips.push({ ...this.ip, src: s.addr, smsk: s.mask, dst: d.addr, dmsk: d.mask });
+      }
     }
     return {
       command: this.command,

@@ -21,25 +21,36 @@ export interface KernelRejection {
  * not restrict their rules (their hook mask is 0).
  */
 function reachability(table: Table): { hooks: Map<string, Set<Hook>>; loop: Chain | undefined } {
-  const hooks = new Map<string, Set<Hook>>();
-  for (const c of table.chains.keys()) hooks.set(c, new Set());
   const succ = new Map<string, Chain[]>();
   for (const chain of table.chains.values()) {
     const next: Chain[] = [];
     for (const r of chain.rules) if (r.target.kind === 'jump') next.push(table.chains.get(r.target.chain)!);
     succ.set(chain.name, next);
   }
-  const successors = (chain: Chain): Chain[] => succ.get(chain.name)!;
 
-  for (const hook of BUILTIN_CHAINS[table.name]) {
-    const queue = [table.chains.get(hook)!];
-    while (queue.length > 0) {
-      const c = queue.pop()!;
-      const set = hooks.get(c.name)!;
-      if (set.has(hook)) continue;
-      set.add(hook);
-      queue.push(...successors(c));
+  // Hook sets as bit masks while walking; turned into sets once at the end.
+  const builtins = BUILTIN_CHAINS[table.name];
+  const masks = new Map<string, number>();
+  builtins.forEach((hook, bit) => {
+    const stack = [table.chains.get(hook)!];
+    while (stack.length > 0) {
+      const c = stack.pop()!;
+      const m = masks.get(c.name) ?? 0;
+      if (m & (1 << bit)) continue;
+      masks.set(c.name, m | (1 << bit));
+      for (const next of succ.get(c.name)!) stack.push(next);
     }
+  });
+  const hooks = new Map<string, Set<Hook>>();
+  const setForMask = new Map<number, Set<Hook>>();
+  for (const name of table.chains.keys()) {
+    const m = masks.get(name) ?? 0;
+    let set = setForMask.get(m);
+    if (!set) {
+      set = new Set(builtins.filter((_, bit) => m & (1 << bit)));
+      setForMask.set(m, set);
+    }
+    hooks.set(name, set);
   }
 
   // Depth-first search with colours: reaching a chain that is still open is a loop.
@@ -47,7 +58,7 @@ function reachability(table: Table): { hooks: Map<string, Set<Hook>>; loop: Chai
   let loop: Chain | undefined;
   const visit = (c: Chain): void => {
     state.set(c.name, 'open');
-    for (const next of successors(c)) {
+    for (const next of succ.get(c.name)!) {
       if (loop) return;
       const s = state.get(next.name);
       if (s === 'open') loop = next;
@@ -55,7 +66,7 @@ function reachability(table: Table): { hooks: Map<string, Set<Hook>>; loop: Chai
     }
     state.set(c.name, 'done');
   };
-  for (const hook of BUILTIN_CHAINS[table.name]) {
+  for (const hook of builtins) {
     const c = table.chains.get(hook)!;
     if (!loop && !state.has(c.name)) visit(c);
   }

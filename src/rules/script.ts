@@ -27,8 +27,11 @@ function commandName(word: string): string {
 
 /** True when the first command of the text is an iptables invocation. */
 export function looksLikeScript(text: string): boolean {
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end).trim();
+    start = end + 1;
     if (line === '' || line.startsWith('#')) continue;
     const first = line.split(/\s+/)[0]!;
     const name = commandName(first === 'sudo' ? (line.split(/\s+/)[1] ?? '') : first);

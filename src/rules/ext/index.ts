@@ -58,6 +58,12 @@ import { rpfilter } from './rpfilter.js';
 import { connbytes } from './connbytes.js';
 import { quota } from './quota.js';
 import { socket } from './socket.js';
+import { sctp } from './sctp.js';
+import { dccp } from './dccp.js';
+import { esp } from './esp.js';
+import { ah } from './ah.js';
+import { ipcomp } from './ipcomp.js';
+import { policy } from './policy.js';
 // @registry-imports (keep this marker: add one import line above it)
 
 export const EXTENSIONS: readonly Extension[] = [
@@ -115,6 +121,12 @@ export const EXTENSIONS: readonly Extension[] = [
   connbytes,
   quota,
   socket,
+  sctp,
+  dccp,
+  esp,
+  ah,
+  ipcomp,
+  policy,
   // @registry-entries (keep this marker: add one entry above it)
 ];
 

@@ -52,6 +52,7 @@
 -p sctp -m sctp --chunk-types any DATA:I,ABORT:T,SHUTDOWN_COMPLETE:T,I_DATA:B
 -p sctp -m sctp --chunk-types any DATA:I,ABORT:T,SHUTDOWN_COMPLETE:T,I_DATA:B,I_DATA:E
 -p sctp -m sctp --chunk-types all I_DATA:I
+-p sctp -m sctp --chunk-types any DATA:I,ABORT:T,SHUTDOWN_COMPLETE:T,I_DATA:B,INIT:-
 -p sctp -m sctp --chunk-types all INIT:T
 -p sctp -m sctp --chunk-types all DATA:X
 -p sctp -m sctp --chunk-types all DATA:

@@ -1,0 +1,56 @@
+/**
+ * esp match (libxt_esp / kernel xt_esp): the SPI of the ESP header, a value or an
+ * inclusive range, optionally negated. The kernel accepts it only for -p esp.
+ *
+ * Also home of the SPI range helpers ah and ipcomp share.
+ */
+import { parseUintRange } from './conntrack.js';
+import { defineMatch } from './types.js';
+
+export interface SpiRange {
+  min: number;
+  max: number;
+  invert: boolean;
+}
+
+/** XTTYPE_UINT32RC: "a" is a:a, missing ends are 0 and 2^32-1; 1.8.9 keeps "4:3" as given. */
+export function parseSpiRange(ext: string, option: string, text: string, invert: boolean): SpiRange {
+  const r = parseUintRange(ext, option, text, 0xffffffff);
+  return { min: r.min, max: r.max, invert };
+}
+
+/** The full range is not saved, even when negated (esp_save / ah_save / comp_save). */
+export function isFullSpiRange(r: SpiRange): boolean {
+  return r.min === 0 && r.max === 0xffffffff;
+}
+
+export function spiSaveText(option: string, r: SpiRange): string {
+  return `${r.invert ? ' !' : ''} --${option} ${r.min === r.max ? r.min : `${r.min}:${r.max}`}`;
+}
+
+/** print_spis: "spi:N" / "spis:A:B" with "!" after the colon, nothing for the full range. */
+export function spiListText(r: SpiRange): string {
+  if (isFullSpiRange(r) && !r.invert) return '';
+  const inv = r.invert ? '!' : '';
+  return r.min === r.max ? `spi:${inv}${r.min}` : `spis:${inv}${r.min}:${r.max}`;
+}
+
+export interface EspState {
+  spi: SpiRange;
+}
+
+export const esp = defineMatch<EspState>({
+  name: 'esp',
+  modelled: true,
+  proto: 50,
+  options: [{ name: 'espspi', arg: 'required', invert: true }],
+  create: () => ({ spi: { min: 0, max: 0xffffffff, invert: false } }),
+  parse(s, call) {
+    s.spi = parseSpiRange('esp', call.name, call.arg ?? '', call.invert);
+  },
+  save: (s) => (isFullSpiRange(s.spi) ? '' : spiSaveText('espspi', s.spi)),
+  print(s) {
+    const text = spiListText(s.spi);
+    return ' esp' + (text ? ' ' + text : '');
+  },
+});
