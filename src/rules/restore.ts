@@ -169,7 +169,6 @@ class RestoreLoader {
 
   private commandLine(line: string): void {
     const table = this.table!;
-    let rest = line;
     let offset = 0;
     let injected: Word[] = [];
     if (line.startsWith('[')) {
@@ -188,12 +187,11 @@ class RestoreLoader {
           { text: bcnt, column: colon + 3, quoted: false },
         ];
       }
-      rest = line.slice(close + 1);
       offset = close + 1;
     }
     let words: Word[];
     try {
-      words = splitRestoreLine(rest + '\n', offset + 1);
+      words = splitRestoreLine(line, offset);
     } catch (e) {
       if (e instanceof TokenizeError) this.error(ErrorCodes.SYNTAX, e.message, e.column);
       throw e;

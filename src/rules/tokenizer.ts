@@ -35,17 +35,23 @@ const MAX_PARAM = 1023;
 
 const PLAIN_WORD = /[^ \t\n]+/g;
 
-export function splitRestoreLine(line: string, startColumn = 1): Word[] {
+/**
+ * Words of `line` from index `from` on (columns count from the start of the line). The
+ * line is given without its newline; iptables reads it with the newline, which only
+ * matters inside an unterminated quote, where it becomes part of the last word.
+ */
+export function splitRestoreLine(line: string, from = 0): Word[] {
   // Most lines have no quotes: plain blank-separated words, found without the state machine.
-  if (!line.includes('"')) {
+  if (line.indexOf('"', from) < 0) {
     const plain: Word[] = [];
-    PLAIN_WORD.lastIndex = 0;
+    PLAIN_WORD.lastIndex = from;
     for (let m = PLAIN_WORD.exec(line); m !== null; m = PLAIN_WORD.exec(line)) {
-      if (m[0].length > MAX_PARAM) throw new TokenizeError('Parameter too long!', startColumn + m.index);
-      plain.push({ text: m[0], column: startColumn + m.index, quoted: false });
+      if (m[0].length > MAX_PARAM) throw new TokenizeError('Parameter too long!', 1 + m.index);
+      plain.push({ text: m[0], column: 1 + m.index, quoted: false });
     }
     return plain;
   }
+  const startColumn = 1;
   const words: Word[] = [];
   let buf = '';
   let wordStart = -1;
@@ -57,7 +63,7 @@ export function splitRestoreLine(line: string, startColumn = 1): Word[] {
     wordStart = -1;
     quoted = false;
   };
-  let i = 0;
+  let i = from;
   const n = line.length;
   while (i < n) {
     const c = line.charCodeAt(i);
@@ -86,6 +92,7 @@ export function splitRestoreLine(line: string, startColumn = 1): Word[] {
         i = j;
       }
       if (closed) flush();
+      else buf += '\n';
       continue;
     }
     if (c === 32 || c === 9 || c === 10) {

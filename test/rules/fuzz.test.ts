@@ -92,6 +92,13 @@ function mutateFile(r: () => number, text: string): string {
   return lines.join('\n');
 }
 
+/**
+ * Known cases where iptables 1.8.9's own save text cannot be restored, which nfreplay
+ * reproduces byte for byte: names printed unquoted (hashlimit --hashlimit-name, recent
+ * --name) given with a blank, and SNAT/MASQUERADE port ranges with a /base, saved as /0.
+ */
+const IPTABLES_CANNOT_RESTORE_ITS_OWN_SAVE = [/"[^"]*\s[^"]*"/, /--to-(source|ports) \S*\/0\b/];
+
 /** Per table: restoring saved output reverses the table order, as it does in the kernel. */
 function tablesText(ruleset: Ruleset): string[] {
   return ruleset.tables.map((t) => saveRuleset(ruleset, { counters: true, table: t.name })).sort();
@@ -117,9 +124,7 @@ function checkLoad(text: string, source: string): void {
   try {
     again = loadRulesetText(saved, { source: 'resaved', counters: true, format: 'restore' });
   } catch (e) {
-    // iptables itself prints some names unquoted (hashlimit --hashlimit-name, recent
-    // --name): a quoted value with a blank then saves as text nobody can restore.
-    if (/"[^"]*\s[^"]*"/.test(text)) return;
+    if (IPTABLES_CANNOT_RESTORE_ITS_OWN_SAVE.some((re) => re.test(text) || re.test(saved))) return;
     throw new Error(`saved text does not load again: ${(e as Error).message}\ninput:\n${text}\nsaved:\n${saved}`);
   }
   expect(tablesText(again.ruleset), `round trip of:\n${text}`).toEqual(tablesText(ruleset));

@@ -64,6 +64,12 @@ import { esp } from './esp.js';
 import { ah } from './ah.js';
 import { ipcomp } from './ipcomp.js';
 import { policy } from './policy.js';
+import { CHECKSUM } from './CHECKSUM.js';
+import { SYNPROXY } from './SYNPROXY.js';
+import { NFQUEUE } from './NFQUEUE.js';
+import { TPROXY } from './TPROXY.js';
+import { TEE } from './TEE.js';
+import { SET } from './SET.target.js';
 // @registry-imports (keep this marker: add one import line above it)
 
 export const EXTENSIONS: readonly Extension[] = [
@@ -127,6 +133,12 @@ export const EXTENSIONS: readonly Extension[] = [
   ah,
   ipcomp,
   policy,
+  CHECKSUM,
+  SYNPROXY,
+  NFQUEUE,
+  TPROXY,
+  TEE,
+  SET,
   // @registry-entries (keep this marker: add one entry above it)
 ];
 
