@@ -16,61 +16,68 @@ export interface KernelRejection {
 }
 
 /**
- * Hooks each chain is reachable from. A chain reached again while it is still being
- * walked is a loop (ELOOP); chains nothing reaches get an empty set, and the kernel does
- * not restrict their rules (their hook mask is 0).
+ * Hooks each chain is reachable from, as a bit mask per chain (bit i = the table's i-th
+ * built-in chain). A chain reached again while it is still being walked is a loop (ELOOP);
+ * chains nothing reaches get 0, and the kernel does not restrict their rules (their hook
+ * mask is 0). Chains are numbered once so the walks use arrays, not name lookups: a
+ * kube-proxy nat table has tens of thousands of chains.
  */
-function reachability(table: Table): { hooks: Map<string, Set<Hook>>; loop: Chain | undefined } {
-  const succ = new Map<string, Chain[]>();
-  for (const chain of table.chains.values()) {
-    const next: Chain[] = [];
-    for (const r of chain.rules) if (r.target.kind === 'jump') next.push(table.chains.get(r.target.chain)!);
-    succ.set(chain.name, next);
-  }
+function reachability(table: Table): { chains: Chain[]; masks: Uint8Array; loop: Chain | undefined } {
+  const chains = [...table.chains.values()];
+  const index = new Map<string, number>();
+  chains.forEach((c, i) => index.set(c.name, i));
+  const succ: number[][] = chains.map((c) => {
+    const next: number[] = [];
+    for (const r of c.rules) if (r.target.kind === 'jump') next.push(index.get(r.target.chain)!);
+    return next;
+  });
 
-  // Hook sets as bit masks while walking; turned into sets once at the end.
   const builtins = BUILTIN_CHAINS[table.name];
-  const masks = new Map<string, number>();
+  const masks = new Uint8Array(chains.length);
+  const stack: number[] = [];
   builtins.forEach((hook, bit) => {
-    const stack = [table.chains.get(hook)!];
+    const flag = 1 << bit;
+    stack.push(index.get(hook)!);
     while (stack.length > 0) {
       const c = stack.pop()!;
-      const m = masks.get(c.name) ?? 0;
-      if (m & (1 << bit)) continue;
-      masks.set(c.name, m | (1 << bit));
-      for (const next of succ.get(c.name)!) stack.push(next);
+      if (masks[c]! & flag) continue;
+      masks[c]! |= flag;
+      for (const next of succ[c]!) if (!(masks[next]! & flag)) stack.push(next);
     }
   });
-  const hooks = new Map<string, Set<Hook>>();
-  const setForMask = new Map<number, Set<Hook>>();
-  for (const name of table.chains.keys()) {
-    const m = masks.get(name) ?? 0;
-    let set = setForMask.get(m);
-    if (!set) {
-      set = new Set(builtins.filter((_, bit) => m & (1 << bit)));
-      setForMask.set(m, set);
-    }
-    hooks.set(name, set);
-  }
 
-  // Depth-first search with colours: reaching a chain that is still open is a loop.
-  const state = new Map<string, 'open' | 'done'>();
-  let loop: Chain | undefined;
-  const visit = (c: Chain): void => {
-    state.set(c.name, 'open');
-    for (const next of succ.get(c.name)!) {
-      if (loop) return;
-      const s = state.get(next.name);
-      if (s === 'open') loop = next;
-      else if (s === undefined) visit(next);
-    }
-    state.set(c.name, 'done');
-  };
+  // Iterative depth-first search with colours: reaching a chain still open is a loop.
+  const OPEN = 1;
+  const DONE = 2;
+  const colour = new Uint8Array(chains.length);
+  const pos: number[] = [];
+  const path: number[] = [];
   for (const hook of builtins) {
-    const c = table.chains.get(hook)!;
-    if (!loop && !state.has(c.name)) visit(c);
+    const root = index.get(hook)!;
+    if (colour[root]) continue;
+    colour[root] = OPEN;
+    path.push(root);
+    pos.push(0);
+    while (path.length > 0) {
+      const c = path[path.length - 1]!;
+      const k = pos[pos.length - 1]!;
+      const next = succ[c]![k];
+      if (next === undefined) {
+        colour[c] = DONE;
+        path.pop();
+        pos.pop();
+        continue;
+      }
+      pos[pos.length - 1] = k + 1;
+      if (colour[next] === OPEN) return { chains, masks, loop: chains[next] };
+      if (colour[next] === 0) {
+        colour[next] = OPEN;
+        path.push(next);
+        pos.push(0);
+      }
+    }
   }
-  return { hooks, loop };
+  return { chains, masks, loop: undefined };
 }
 
 function checkOne(
@@ -94,12 +101,21 @@ function checkOne(
 
 /** Returns the first reason the kernel would refuse this table, or undefined. */
 export function kernelCheckTable(table: Table): KernelRejection | undefined {
-  const { hooks, loop } = reachability(table);
+  const { chains, masks, loop } = reachability(table);
   if (loop) return { rule: undefined, chain: loop, reason: `Loop found in table ${table.name}: chain ${loop.name} is reached from itself` };
-  for (const chain of table.chains.values()) {
-    const reach = hooks.get(chain.name)!;
+  const builtins = BUILTIN_CHAINS[table.name];
+  const setForMask = new Map<number, Set<Hook>>();
+  for (let i = 0; i < chains.length; i++) {
+    const chain = chains[i]!;
+    if (chain.rules.length === 0) continue;
+    const m = masks[i]!;
+    let hooks = setForMask.get(m);
+    if (!hooks) {
+      hooks = new Set(builtins.filter((_, bit) => m & (1 << bit)));
+      setForMask.set(m, hooks);
+    }
     for (const rule of chain.rules) {
-      const ctx: KernelContext = { ip: rule.ip, table: table.name, hooks: reach, matches: rule.matches };
+      const ctx: KernelContext = { ip: rule.ip, table: table.name, hooks, matches: rule.matches };
       for (const m of rule.matches) {
         const reason = checkOne(m.ext, 'match', ctx) ?? m.ext.kernelCheck?.(m.state, ctx);
         if (reason) return { rule, chain, reason };

@@ -1,0 +1,14 @@
+# nfacct match (libxt_nfacct revision 1, kernel xt_nfacct): counts into a named
+# extended accounting object. The kernel refuses names of objects that do not exist,
+# and a fresh network namespace has none.
+-m nfacct --nfacct-name test
+-m nfacct --nfacct-name "a b"
+-m nfacct --nfacct-name ""
+-m nfacct --nfacct-name 12345678901234567890123456789012
+-m nfacct --nfacct-name 123456789012345678901234567890123
+-m nfacct ! --nfacct-name test
+-m nfacct --nfacct-name a --nfacct-name b
+-m nfacct
+-m nfacct --nfacct-name
+-m nfacct --nfacct-name "line1
+line2"
