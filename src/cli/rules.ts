@@ -11,6 +11,7 @@ import {
   RulesetError,
   saveRuleset,
   TABLE_NAMES,
+  unmodelledRules,
   type Ruleset,
   type Table,
   type TableName,
@@ -116,5 +117,10 @@ export function registerRulesCommands(program: Command, io: Io): void {
     .action((file: string) => {
       const ruleset = load(file, true, io);
       if (!ruleset) return io.exit(ExitCode.Invalid);
+      // Valid for iptables, but the replay will have to refuse or account for these.
+      for (const u of unmodelledRules(ruleset)) {
+        const o = u.rule.origin;
+        io.err(`nfreplay: note: ${o.source}:${o.line}:${o.column}: ${u.table} ${u.chain} rule ${u.rulenum} uses ${u.extensions.join(', ')}, which the replay does not model\n`);
+      }
     });
 }

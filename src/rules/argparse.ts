@@ -334,6 +334,28 @@ export function parseCommandLine(words: Word[], opts: ParseOptions): ParsedComma
 /** iptables-restore ignores the rest of a line at -6 (a rule meant for ip6tables-restore). */
 const SKIP_LINE = Symbol('skip line');
 
+/** The ParseContext handed to extensions: a view on the parser's position in argv. */
+class ArgCursor implements ParseContext {
+  table: TableName;
+  chain = '';
+  seen: ReadonlySet<string> = EMPTY_SET;
+
+  constructor(private readonly parser: CommandParser) {
+    this.table = parser.tableName;
+  }
+
+  get ip(): IpEntry {
+    return this.parser.ipEntry;
+  }
+
+  // Arrow properties: extensions may pass these around unbound.
+  readonly peekArg = (): string | undefined => this.parser.peekWord();
+  readonly takeArg = (): string | undefined => this.parser.takeWord();
+  readonly warn = (message: string): void => this.parser.addWarning(message);
+}
+
+const EMPTY_SET: ReadonlySet<string> = new Set();
+
 class CommandParser {
   private optind = 0;
   private current: Word | undefined;
@@ -371,22 +393,34 @@ class CommandParser {
   private cluster: { word: Word; rest: string } | undefined;
 
   /** One context object per command line, updated before each extension call. */
-  private readonly parseContext: ParseContext & { table: TableName; chain: string; seen: ReadonlySet<string> };
+  private readonly parseContext: ArgCursor;
 
   constructor(
     private readonly words: Word[],
     private readonly opts: ParseOptions,
   ) {
     this.table = opts.table;
-    this.parseContext = {
-      ip: this.ip,
-      table: this.table,
-      chain: '',
-      seen: new Set<string>(),
-      peekArg: () => this.words[this.optind]?.text,
-      takeArg: () => this.words[this.optind++]?.text,
-      warn: (m) => this.warnings.push(m),
-    };
+    this.parseContext = new ArgCursor(this);
+  }
+
+  get tableName(): TableName {
+    return this.table;
+  }
+
+  get ipEntry(): IpEntry {
+    return this.ip;
+  }
+
+  peekWord(): string | undefined {
+    return this.words[this.optind]?.text;
+  }
+
+  takeWord(): string | undefined {
+    return this.words[this.optind++]?.text;
+  }
+
+  addWarning(message: string): void {
+    this.warnings.push(message);
   }
 
   blame(): Word | undefined {

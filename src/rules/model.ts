@@ -190,3 +190,27 @@ export function targetName(target: RuleTarget): string {
       return target.instance.ext.realName ?? target.instance.ext.name;
   }
 }
+
+/** A rule that uses an extension the replay cannot evaluate (u32, bpf, string...). */
+export interface UnmodelledUse {
+  table: TableName;
+  chain: string;
+  /** 1-based position in the chain, as `iptables -L --line-numbers` shows it. */
+  rulenum: number;
+  rule: Rule;
+  extensions: string[];
+}
+
+export function unmodelledRules(ruleset: Ruleset): UnmodelledUse[] {
+  const out: UnmodelledUse[] = [];
+  for (const table of ruleset.tables) {
+    for (const chain of sortedChains(table)) {
+      chain.rules.forEach((rule, i) => {
+        const names = rule.matches.filter((m) => !m.ext.modelled).map((m) => m.ext.name);
+        if (rule.target.kind === 'ext' && !rule.target.instance.ext.modelled) names.push(rule.target.instance.ext.name);
+        if (names.length > 0) out.push({ table: table.name, chain: chain.name, rulenum: i + 1, rule, extensions: names });
+      });
+    }
+  }
+  return out;
+}

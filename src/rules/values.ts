@@ -177,8 +177,21 @@ export interface AddressMask {
  * cleared. Names are refused: iptables would resolve them through DNS at load time, which
  * makes a replay depend on the resolver of the moment.
  */
+/** A plain dotted quad with an optional prefix length, decimal without leading zeros. */
+const SIMPLE_CIDR = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})(?:\/(0|[1-9]\d?))?$/;
+
 export function parseAddressList(text: string): AddressMask[] {
   if (text === '0.0.0.0/0') return [{ addr: 0, mask: 0 }];
+  // The common form, without the general path's splitting (same result).
+  const m = SIMPLE_CIDR.exec(text);
+  if (m) {
+    const a = Number(m[1]), b = Number(m[2]), c = Number(m[3]), d = Number(m[4]);
+    const bits = m[5] === undefined ? 32 : Number(m[5]);
+    if (a <= 255 && b <= 255 && c <= 255 && d <= 255 && bits <= 32) {
+      const mask = prefixMask(bits);
+      return [{ addr: (((a << 24) | (b << 16) | (c << 8) | d) & mask) >>> 0, mask }];
+    }
+  }
   const out: AddressMask[] = [];
   for (let item of text.split(',')) {
     item = item.replace(/^\s+/, '');

@@ -92,3 +92,12 @@ describe('nfreplay rules', () => {
     expect(r.stderr).toContain('NFR_ERR_HOSTNAME');
   });
 });
+
+describe('nfreplay rules check and unmodelled extensions', () => {
+  it('accepts a u32 rule and names it as not modelled, with its position', () => {
+    const file = tempFile('u32.v4', '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m u32 --u32 "0>>22&0x3C@4=0x29" -j DROP\nCOMMIT\n');
+    const r = nfreplay(['rules', 'check', file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`nfreplay: note: ${file}:3:1: filter INPUT rule 1 uses u32, which the replay does not model\n`);
+  });
+});

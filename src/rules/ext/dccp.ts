@@ -119,29 +119,33 @@ export const dccp = defineMatch<DccpState>({
   create: () => ({ flags: 0, invflags: 0, spts: [0, 0], dpts: [0, 0], typemask: 0, option: 0 }),
   parse(s, call) {
     const arg = call.arg ?? '';
-    const mark = (bit: number, canonical: string): void => {
-      if (s.flags & bit) throw new ParamError(`dccp: option "--${canonical}" can only be used once.`);
+    const mark = (bit: number): void => {
       s.flags |= bit;
       if (call.invert) s.invflags |= bit;
+    };
+    const once = (bit: number, canonical: string): void => {
+      if (s.flags & bit) throw new ParamError(`dccp: option "--${canonical}" can only be used once.`);
     };
     switch (call.name) {
       case 'source-port':
       case 'sport':
-        mark(DCCP.SRC_PORTS, 'source-port');
+        once(DCCP.SRC_PORTS, 'source-port');
         s.spts = parsePortRcOption('dccp', 'source-port', arg);
+        mark(DCCP.SRC_PORTS);
         return;
       case 'destination-port':
       case 'dport':
-        mark(DCCP.DEST_PORTS, 'destination-port');
+        once(DCCP.DEST_PORTS, 'destination-port');
         s.dpts = parsePortRcOption('dccp', 'destination-port', arg);
+        mark(DCCP.DEST_PORTS);
         return;
       case 'dccp-types':
         s.typemask = parseTypes(arg);
-        mark(DCCP.TYPE, call.name);
+        mark(DCCP.TYPE);
         return;
       case 'dccp-option':
         s.option = parseXtUint('dccp', call.name, arg, 1, 255);
-        mark(DCCP.OPTION, call.name);
+        mark(DCCP.OPTION);
         return;
     }
   },
@@ -158,8 +162,7 @@ export const dccp = defineMatch<DccpState>({
     if (s.flags & DCCP.SRC_PORTS) out += printPorts('spt', s.spts, (s.invflags & DCCP.SRC_PORTS) !== 0, numeric);
     if (s.flags & DCCP.DEST_PORTS) out += printPorts('dpt', s.dpts, (s.invflags & DCCP.DEST_PORTS) !== 0, numeric);
     if (s.flags & DCCP.TYPE) out += `${s.invflags & DCCP.TYPE ? ' !' : ''}${typesText(s.typemask, numeric)}`;
-    const invOption = (s.invflags & DCCP.OPTION) !== 0;
-    if (s.flags & DCCP.OPTION && (s.option !== 0 || invOption)) out += ` option=${invOption ? '!' : ''}${s.option}`;
+    if (s.flags & DCCP.OPTION) out += ` option=${s.invflags & DCCP.OPTION ? '!' : ''}${s.option}`;
     return out;
   },
 });

@@ -70,6 +70,14 @@ import { NFQUEUE } from './NFQUEUE.js';
 import { TPROXY } from './TPROXY.js';
 import { TEE } from './TEE.js';
 import { SET } from './SET.target.js';
+import { cgroup } from './cgroup.js';
+import { devgroup } from './devgroup.js';
+import { realm } from './realm.js';
+import { cpu } from './cpu.js';
+import { nfacct } from './nfacct.js';
+import { AUDIT } from './AUDIT.js';
+import { TCPOPTSTRIP } from './TCPOPTSTRIP.js';
+import { ECN } from './ECN.js';
 // @registry-imports (keep this marker: add one import line above it)
 
 export const EXTENSIONS: readonly Extension[] = [
@@ -139,6 +147,14 @@ export const EXTENSIONS: readonly Extension[] = [
   TPROXY,
   TEE,
   SET,
+  cgroup,
+  devgroup,
+  realm,
+  cpu,
+  nfacct,
+  AUDIT,
+  TCPOPTSTRIP,
+  ECN,
   // @registry-entries (keep this marker: add one entry above it)
 ];
 

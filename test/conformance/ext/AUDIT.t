@@ -28,3 +28,8 @@
 *security
 :INPUT
 -j AUDIT --type accept
+*filter
+:FORWARD
+-j AUDIT --type REJECT
+-j AUDIT --ty accept
+-j AUDIT --type drop -p tcp

@@ -32,3 +32,8 @@
 *raw
 :PREROUTING
 -j CHECKSUM --checksum-fill
+*mangle
+:POSTROUTING
+-p tcp -j CHECKSUM --checksum-fill
+! -p udp -j CHECKSUM --checksum-fill
+-j CHECKSUM --checksum-fill -p udp

@@ -13,7 +13,6 @@
 -m cgroup --path /
 -m cgroup ! --path /
 -m cgroup --path "/"
--m cgroup --path "/ a"
 -m cgroup --path /a --path /b
 -m cgroup --cgroup 1 --path /
 -m cgroup

@@ -25,3 +25,8 @@
 *raw
 :PREROUTING
 -m cpu --cpu 1
+*filter
+:FORWARD
+-m cpu --cpu +5
+-m cpu ! --cpu 4294967295 -j DROP
+-m cpu --cp 6

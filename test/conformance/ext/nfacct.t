@@ -10,5 +10,10 @@
 -m nfacct --nfacct-name a --nfacct-name b
 -m nfacct
 -m nfacct --nfacct-name
--m nfacct --nfacct-name "line1
-line2"
+-m nfacct --nfacct-name test -j ACCEPT
+-m nfacct --nfacct test
+-m nfacct --name test
+-m nfacct --nfacct-name test -m nfacct --nfacct-name other
+-p tcp --dport 80 -m nfacct --nfacct-name http-in
+:OUTPUT
+-m nfacct --nfacct-name test

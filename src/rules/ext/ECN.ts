@@ -1,0 +1,85 @@
+/**
+ * ECN target (libipt_ECN / kernel ipt_ECN): sets or clears the ECE and CWR bits of the
+ * TCP header and/or sets the ECT codepoint of the IP header. The kernel allows it only
+ * in the mangle table, and the TCP operations only for -p tcp.
+ */
+import { ParamError } from '../errors.js';
+import { parseXtUint } from './conntrack.js';
+import { defineTarget } from './types.js';
+
+/** IPT_ECN_OP_* */
+export const ECN_OP = { SET_IP: 0x01, SET_ECE: 0x10, SET_CWR: 0x20 } as const;
+
+export interface EcnTargetState {
+  /** ECN_OP bits. */
+  operation: number;
+  ipEct: number;
+  ece: number;
+  cwr: number;
+}
+
+/** ECN_print / ECN_save: clearing both TCP bits and nothing else reads as "remove". */
+function isRemove(s: EcnTargetState): boolean {
+  return s.operation === (ECN_OP.SET_ECE | ECN_OP.SET_CWR) && s.ece === 0 && s.cwr === 0;
+}
+
+export const ECN = defineTarget<EcnTargetState>({
+  name: 'ECN',
+  modelled: false,
+  tables: ['mangle'],
+  options: [
+    { name: 'ecn-tcp-remove', arg: 'none', excl: ['ecn-tcp-cwr', 'ecn-tcp-ece'] },
+    { name: 'ecn-tcp-cwr', arg: 'required', excl: ['ecn-tcp-remove'] },
+    { name: 'ecn-tcp-ece', arg: 'required', excl: ['ecn-tcp-remove'] },
+    { name: 'ecn-ip-ect', arg: 'required' },
+  ],
+  create: () => ({ operation: 0, ipEct: 0, ece: 0, cwr: 0 }),
+  parse(s, call) {
+    const arg = call.arg ?? '';
+    switch (call.name) {
+      case 'ecn-tcp-remove':
+        s.operation = ECN_OP.SET_ECE | ECN_OP.SET_CWR;
+        s.ece = 0;
+        s.cwr = 0;
+        return;
+      case 'ecn-tcp-cwr':
+        s.cwr = parseXtUint('ECN', call.name, arg, 0, 1);
+        s.operation |= ECN_OP.SET_CWR;
+        return;
+      case 'ecn-tcp-ece':
+        s.ece = parseXtUint('ECN', call.name, arg, 0, 1);
+        s.operation |= ECN_OP.SET_ECE;
+        return;
+      case 'ecn-ip-ect':
+        s.ipEct = parseXtUint('ECN', call.name, arg, 0, 3);
+        s.operation |= ECN_OP.SET_IP;
+        return;
+    }
+  },
+  finalCheck(_s, ctx) {
+    if (ctx.seen.size === 0) throw new ParamError('ECN target: An operation is required');
+  },
+  /** ecn_tg_check: TCP bits can only be changed in TCP packets. */
+  kernelCheck(s, ctx) {
+    if (s.operation & (ECN_OP.SET_ECE | ECN_OP.SET_CWR) && (ctx.ip.proto !== 6 || ctx.ip.invProto)) {
+      return 'ECN target: cannot use TCP operations on a non-tcp rule';
+    }
+    return undefined;
+  },
+  save(s) {
+    if (isRemove(s)) return ' --ecn-tcp-remove';
+    let out = '';
+    if (s.operation & ECN_OP.SET_ECE) out += ` --ecn-tcp-ece ${s.ece}`;
+    if (s.operation & ECN_OP.SET_CWR) out += ` --ecn-tcp-cwr ${s.cwr}`;
+    if (s.operation & ECN_OP.SET_IP) out += ` --ecn-ip-ect ${s.ipEct}`;
+    return out;
+  },
+  print(s) {
+    if (isRemove(s)) return ' ECN TCP remove';
+    let out = ' ECN';
+    if (s.operation & ECN_OP.SET_ECE) out += ` ECE=${s.ece}`;
+    if (s.operation & ECN_OP.SET_CWR) out += ` CWR=${s.cwr}`;
+    if (s.operation & ECN_OP.SET_IP) out += ` ECT codepoint=${s.ipEct}`;
+    return out;
+  },
+});
