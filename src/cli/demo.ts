@@ -14,9 +14,9 @@ export function registerDemoCommand(program: Command, io: Io, packageRoot: strin
     .action(() => {
       const file = join(packageRoot, 'captures', 'demo.rules');
       try {
-        const { ruleset } = loadRulesetFile(file, { counters: true });
+        const { ruleset } = loadRulesetFile(file, { counters: true, source: 'captures/demo.rules' });
         for (const table of ruleset.tables) {
-          io.out(`# table ${table.name} (${file})\n`);
+          io.out(`# iptables -t ${table.name} -nvL   (captures/demo.rules)\n`);
           io.out(listTable(table, { numeric: true, verbose: true }) ?? '');
           io.out('\n');
         }

@@ -54,7 +54,7 @@ export interface ApplyResult {
 
 /** Applies one rule or chain command to `table`. Listing commands are not handled here. */
 export function applyCommand(table: Table, cmd: ParsedCommand, origin: SourcePosition): ApplyResult {
-  const warnings: string[] = [...cmd.warnings];
+  const warnings = cmd.warnings;
   switch (cmd.command) {
     case 'A': {
       const chain = requireChain(table, cmd.chain);

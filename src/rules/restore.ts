@@ -28,6 +28,9 @@ export interface LoadResult {
 
 const BUILTIN_LABELS = ['ACCEPT', 'DROP', 'QUEUE', 'RETURN'];
 
+/** strtok(" \t\n") fields of a chain line. */
+const FIELD = /[^ \t]+/g;
+
 /** fgets(buffer, 10240): at most 10239 bytes per read, the newline included. */
 const MAX_LINE = 10239;
 /** MAX_ARGC in iptables' xshared.h: argv[0], "-t", the table and the words must stay below it. */
@@ -133,7 +136,9 @@ class RestoreLoader {
 
   private chainLine(line: string): void {
     const table = this.table!;
-    const fields = [...line.slice(1).matchAll(/[^ \t]+/g)].map((m) => ({ text: m[0], column: m.index! + 2 }));
+    const fields: Array<{ text: string; column: number }> = [];
+    FIELD.lastIndex = 1;
+    for (let m = FIELD.exec(line); m !== null; m = FIELD.exec(line)) fields.push({ text: m[0], column: m.index + 1 });
     const chainField = fields[0];
     if (!chainField) this.error(ErrorCodes.SYNTAX, 'chain name invalid', 2);
     const chainName = chainField.text;

@@ -101,3 +101,13 @@ describe('nfreplay rules check and unmodelled extensions', () => {
     expect(r.stderr).toBe(`nfreplay: note: ${file}:3:1: filter INPUT rule 1 uses u32, which the replay does not model\n`);
   });
 });
+
+describe('nfreplay demo (npm start)', () => {
+  it('lists the bundled seed ruleset as iptables -nvL', () => {
+    const r = nfreplay(['demo']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('# iptables -t filter -nvL   (captures/demo.rules)\nChain INPUT (policy DROP 0 packets, 0 bytes)\n');
+    expect(r.stdout).toMatch(/ REDIRECT +6 +-- +\* +\* +0\.0\.0\.0\/0 +0\.0\.0\.0\/0 +tcp dpt:80 redir ports 3000\n/);
+  });
+});
