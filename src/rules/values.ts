@@ -32,16 +32,11 @@ export function strtoul(text: string, min = 0, max = 0, base = 0): number | unde
 /** strtoumax that also reports where it stopped (xtables_strtoul_base with an end pointer). */
 export function strtoulPrefix(text: string, base = 0): { value: number; end: number } | undefined {
   let i = 0;
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  while (i < text.length && isCSpace(text.charCodeAt(i))) i++;
   if (text[i] === '-') return undefined;
   if (text[i] === '+') i++;
-  let b = base;
-  if ((b === 0 || b === 16) && text[i] === '0' && (text[i + 1] === 'x' || text[i + 1] === 'X') && digitValue(text.charCodeAt(i + 2)) < 16) {
-    i += 2;
-    b = 16;
-  } else if (b === 0) {
-    b = text[i] === '0' ? 8 : 10;
-  }
+  const b = strtoulBase(text, i, base);
+  if (b === 16 && hexPrefixAt(text, i)) i += 2;
   const start = i;
   let value = 0;
   for (; i < text.length; i++) {
@@ -53,20 +48,46 @@ export function strtoulPrefix(text: string, base = 0): { value: number; end: num
   return { value, end: i };
 }
 
-function isSpace(c: number): boolean {
+/**
+ * strtoul's "0x" (or "0X") at `i`: a prefix for base 0 or 16 only when a hex digit follows
+ * it; otherwise the "0" alone is the number and the "x" stops it.
+ */
+export function hexPrefixAt(text: string, i: number): boolean {
+  return text[i] === '0' && (text[i + 1] === 'x' || text[i + 1] === 'X') && digitValue(text.charCodeAt(i + 2)) < 16;
+}
+
+/**
+ * The base strtoul reads the digits at `i` in (after blanks and sign): 16 after a "0x"
+ * prefix, which base 0 and 16 accept (the digits then start past it); otherwise base 0
+ * is 8 after a leading "0" and 10 without, and any other base is itself.
+ */
+export function strtoulBase(text: string, i: number, base: number): number {
+  if ((base === 0 || base === 16) && hexPrefixAt(text, i)) return 16;
+  if (base === 0) return text[i] === '0' ? 8 : 10;
+  return base;
+}
+
+/** isspace() in the C locale, on a character code (NaN, past the end of a string, is none). */
+export function isCSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
 
-/** The digit's value in bases up to 36, or 99 for a character that is no digit. */
-function digitValue(c: number): number {
+/** The digit's value in bases up to 36, or 99 for a character that is no digit (or NaN). */
+export function digitValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 122) return c - 87;
   if (c >= 65 && c <= 90) return c - 55;
   return 99;
 }
 
+/** printf "0x%x" of a 32-bit value. */
 export function hex(n: number): string {
   return '0x' + (n >>> 0).toString(16);
+}
+
+/** printf "0x%02x": the form the TOS and DSCP extensions print their byte values in. */
+export function hex2(n: number): string {
+  return '0x' + n.toString(16).padStart(2, '0');
 }
 
 // ---------------------------------------------------------------------------------------
@@ -254,31 +275,6 @@ export function ipToAnyName(addr: number): string {
 export function addrMaskToListing(addr: number, mask: number, numeric: boolean): string {
   if (mask === 0 && !numeric) return 'anywhere';
   return (numeric ? ipToString(addr) : ipToAnyName(addr)) + maskToNumeric(mask);
-}
-
-// ---------------------------------------------------------------------------------------
-// Marks
-
-export interface ValueMask {
-  value: number;
-  mask: number;
-}
-
-/** XTTYPE_MARKMASK32: value[/mask], base 0, mask defaults to 0xffffffff. */
-export function parseMarkMask(text: string, optionName: string, extName: string): ValueMask {
-  const slash = text.indexOf('/');
-  const valueText = slash >= 0 ? text.slice(0, slash) : text;
-  const value = strtoulPrefix(valueText);
-  if (value === undefined || value.end !== valueText.length || value.value > 0xffffffff) {
-    throw new ParamError(`${extName}: bad mark value for option "--${optionName}", or out of range.`);
-  }
-  if (slash < 0) return { value: value.value, mask: 0xffffffff };
-  const maskText = text.slice(slash + 1);
-  const mask = strtoul(maskText, 0, 0xffffffff);
-  if (mask === undefined) {
-    throw new ParamError(`${extName}: bad mark value for option "--${optionName}", or out of range.`);
-  }
-  return { value: value.value, mask };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -3,15 +3,14 @@
  * selects a tc class (MAJOR:MINOR, both hexadecimal) on the way out.
  */
 import { ParamError } from '../errors.js';
+import { isCSpace } from '../values.js';
+import { UINT64_MAX } from './common/numbers.js';
 import { defineTarget } from './types.js';
 
 export interface ClassifyState {
   /** TC_H_MAKE(major << 16, minor). */
   priority: number;
 }
-
-const WHITESPACE = ' \t\n\v\f\r';
-const ULONG_MAX = (1n << 64n) - 1n;
 
 /**
  * One glibc scanf "%x" conversion at `pos`: leading white space, an optional sign, an
@@ -21,7 +20,7 @@ const ULONG_MAX = (1n << 64n) - 1n;
  */
 function scanHex(text: string, pos: number): { value: number; end: number } | undefined {
   let i = pos;
-  while (i < text.length && WHITESPACE.includes(text[i]!)) i++;
+  while (i < text.length && isCSpace(text.charCodeAt(i))) i++;
   let negative = false;
   if (text[i] === '+' || text[i] === '-') negative = text[i++] === '-';
   let digits = 0;
@@ -36,8 +35,8 @@ function scanHex(text: string, pos: number): { value: number; end: number } | un
     digits++;
   }
   if (digits === 0) return undefined;
-  if (value > ULONG_MAX) value = ULONG_MAX;
-  else if (negative) value = (-value) & ULONG_MAX;
+  if (value > UINT64_MAX) value = UINT64_MAX;
+  else if (negative) value = -value & UINT64_MAX;
   return { value: Number(value & 0xffffffffn), end: i };
 }
 

@@ -10,7 +10,9 @@
  */
 import { ParamError } from '../errors.js';
 import { hex } from '../values.js';
-import { parseUintOption, parseValueMask, xorMaskText } from './MARK.js';
+import { parseXtUint } from './common/numbers.js';
+import { parseValueMask } from './common/valuemask.js';
+import { xorMaskText } from './MARK.js';
 import { defineTarget } from './types.js';
 
 export type ConnmarkMode = 'set' | 'save' | 'restore';
@@ -59,7 +61,7 @@ export const CONNMARK = defineTarget<ConnmarkState>({
   create: () => ({ mode: 'set', ctmark: 0, ctmask: 0xffffffff, nfmask: 0xffffffff, shiftDir: 'left', shiftBits: 0 }),
   parse(s, call) {
     const arg = call.arg ?? '';
-    const u32 = (): number => parseUintOption('CONNMARK', call.name, arg, 0, 0xffffffff);
+    const u32 = (): number => parseXtUint('CONNMARK', call.name, arg, 0, 0xffffffff);
     // Options apply in command-line order, each overwriting what it touches: a --mask
     // after --set-mark replaces the set's mask, one before it is overwritten.
     switch (call.name) {
@@ -100,7 +102,7 @@ export const CONNMARK = defineTarget<ConnmarkState>({
         return;
       case 'left-shift-mark':
       case 'right-shift-mark':
-        s.shiftBits = parseUintOption('CONNMARK', call.name, arg, 0, 32);
+        s.shiftBits = parseXtUint('CONNMARK', call.name, arg, 0, 32);
         s.shiftDir = call.name === 'left-shift-mark' ? 'left' : 'right';
         return;
       case 'ctmask':

@@ -5,6 +5,7 @@
  */
 import { ParamError } from '../errors.js';
 import { strtoul } from '../values.js';
+import { truncateBytes } from './common/strings.js';
 import { defineTarget, type KernelContext } from './types.js';
 
 /** XT_CT_* flag bits (include/uapi/linux/netfilter/xt_CT.h). */
@@ -65,12 +66,6 @@ const HELPERS: Readonly<Record<string, readonly number[]>> = {
   tftp: [17],
 };
 
-/** The first `max` bytes of a name, as a fixed char array keeps them. */
-function cut(text: string, max: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  return bytes.length <= max ? text : bytes.subarray(0, max).toString('utf8');
-}
-
 /**
  * What iptables reads back of the timeout name: the kernel copies only the first 32
  * bytes of the revision-1 struct to user space (xt_CT's usersize is the revision-0
@@ -110,7 +105,7 @@ function ctText(s: CtState, prefix: string): string {
   let out = '';
   if (s.flags & CT_NOTRACK) out += ` ${prefix}notrack`;
   if (s.helper !== '') out += ` ${prefix}helper ${s.helper}`;
-  if (s.timeout !== '') out += ` ${prefix}timeout ${cut(s.timeout, TIMEOUT_SHOWN)}`;
+  if (s.timeout !== '') out += ` ${prefix}timeout ${truncateBytes(s.timeout, TIMEOUT_SHOWN)}`;
   if (s.ctEvents) out += ` ${prefix}ctevents ${eventsText(CT_EVENTS, s.ctEvents)}`;
   if (s.expEvents) out += ` ${prefix}expevents ${eventsText(EXP_EVENTS, s.expEvents)}`;
   if (s.flags & CT_ZONE_MARK || s.zone) out += zoneText(`${prefix}zone`, s);
@@ -161,11 +156,11 @@ export const CT = defineTarget<CtState>({
         return;
       case 'helper':
         // XTOPT_PUT into char helper[16].
-        s.helper = cut(arg, 15);
+        s.helper = truncateBytes(arg, 15);
         return;
       case 'timeout':
         // XTOPT_PUT into char timeout[32].
-        s.timeout = cut(arg, 31);
+        s.timeout = truncateBytes(arg, 31);
         return;
       case 'ctevents':
         s.ctEvents = parseEvents(CT_EVENTS, arg);

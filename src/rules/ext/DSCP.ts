@@ -3,7 +3,9 @@
  * by number or by DiffServ class name.
  */
 import { ParamError } from '../errors.js';
-import { parseUintOption } from './MARK.js';
+import { hex2 } from '../values.js';
+import { parseXtUint } from './common/numbers.js';
+import { isCasePrefix } from './common/strings.js';
 import { defineTarget } from './types.js';
 
 export interface DscpState {
@@ -42,8 +44,7 @@ export const DSCP_CLASSES: ReadonlyArray<readonly [string, number]> = [
  * "AF41-anything" are AF41, "AF1" is nothing.
  */
 export function classToDscp(text: string): number {
-  const lower = text.toLowerCase();
-  const cls = DSCP_CLASSES.find(([name]) => lower.startsWith(name.toLowerCase()));
+  const cls = DSCP_CLASSES.find(([name]) => isCasePrefix(name, text));
   if (!cls) throw new ParamError(`Invalid DSCP value \`${text}'`);
   return cls[1];
 }
@@ -60,11 +61,11 @@ export const DSCP = defineTarget<DscpState>({
   create: () => ({ dscp: 0 }),
   parse(s, call) {
     const arg = call.arg ?? '';
-    s.dscp = call.name === 'set-dscp' ? parseUintOption('DSCP', call.name, arg, 0, 0x3f) : classToDscp(arg);
+    s.dscp = call.name === 'set-dscp' ? parseXtUint('DSCP', call.name, arg, 0, 0x3f) : classToDscp(arg);
   },
   finalCheck(_s, ctx) {
     if (ctx.seen.size === 0) throw new ParamError('DSCP target: Parameter --set-dscp is required');
   },
-  save: (s) => ` --set-dscp 0x${s.dscp.toString(16).padStart(2, '0')}`,
-  print: (s) => ` DSCP set 0x${s.dscp.toString(16).padStart(2, '0')}`,
+  save: (s) => ` --set-dscp ${hex2(s.dscp)}`,
+  print: (s) => ` DSCP set ${hex2(s.dscp)}`,
 });

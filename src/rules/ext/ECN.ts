@@ -4,7 +4,7 @@
  * in the mangle table, and the TCP operations only for -p tcp.
  */
 import { ParamError } from '../errors.js';
-import { parseXtUint } from './conntrack.js';
+import { parseXtUint } from './common/numbers.js';
 import { defineTarget } from './types.js';
 
 /** IPT_ECN_OP_* */

@@ -4,6 +4,7 @@
  */
 import { ParamError } from '../errors.js';
 import { saveString, strtoul } from '../values.js';
+import { checkMinLength, truncateBytes } from './common/strings.js';
 import { defineTarget } from './types.js';
 
 /** XT_LOG_* bits of xt_log_info.logflags (0x10 is unused by LOG). */
@@ -63,17 +64,11 @@ export function parseSyslogLevel(text: string): number {
 }
 
 /**
- * XTTYPE_STRING stored with XTOPT_PUT into a char[size] field: at most size-1 bytes are
- * kept. Text is cut on UTF-8 byte boundaries as the C copy does.
+ * The checks LOG_parse and NFLOG_parse make on a prefix (XTTYPE_STRING with .min 1, no
+ * newline); NFLOG's message names --log-prefix too.
  */
-export function truncateBytes(text: string, maxBytes: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  return bytes.length <= maxBytes ? text : bytes.subarray(0, maxBytes).toString('utf8');
-}
-
-/** The checks LOG_parse and NFLOG_parse make on a prefix (minimum length 1, no newline). */
 export function checkLogPrefix(text: string): void {
-  if (text.length < 1) throw new ParamError('Argument must have a minimum length of 1 characters');
+  checkMinLength(text, 1);
   if (text.includes('\n')) throw new ParamError('Newlines not allowed in --log-prefix');
 }
 

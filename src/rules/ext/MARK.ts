@@ -2,54 +2,12 @@
  * MARK target (libxt_MARK revision 2 / kernel xt_MARK): rewrites the packet's nfmark as
  * `mark = (mark & ~mask) ^ value`. Every option is folded into that one value/mask pair,
  * which is all the kernel keeps, so --set-mark, --or-mark, ... all save as --set-xmark.
- *
- * Also home of two x6 option-type parsers the other target modules share: integer options
- * (XTTYPE_UINT8/16/32) and "value[/mask]" options (XTTYPE_MARKMASK32), with the messages
- * iptables 1.8.9 prints for them.
  */
 import { ParamError } from '../errors.js';
-import { hex, strtoul, strtoulPrefix } from '../values.js';
+import { hex } from '../values.js';
+import { parseXtUint } from './common/numbers.js';
+import { parseValueMask } from './common/valuemask.js';
 import { defineTarget } from './types.js';
-
-/**
- * xtopt_parse_int: the whole argument must be a base-0 number in [min, max]. `min`/`max`
- * are the option's bounds (the type's own limit when the option sets none).
- */
-export function parseUintOption(ext: string, option: string, text: string, min: number, max: number): number {
-  const n = strtoul(text, min, max);
-  if (n === undefined) {
-    throw new ParamError(`${ext}: bad value for option "--${option}", or out of range (${min}-${max}).`);
-  }
-  return n;
-}
-
-export interface ValueMask {
-  value: number;
-  /** 0xffffffff when no "/mask" was given. */
-  mask: number;
-}
-
-/**
- * xtables_parse_val_mask without a name map (XTTYPE_MARKMASK32): "value[/mask]", both
- * base-0 32-bit numbers. A number followed by anything but "/" is "trailing garbage";
- * a missing or out-of-range number is a "bad integer value".
- */
-export function parseValueMask(ext: string, option: string, text: string): ValueMask {
-  const bad = (): ParamError =>
-    new ParamError(`${ext}: bad integer value for option "--${option}", or out of range.`);
-  const garbage = (): ParamError =>
-    new ParamError(`${ext}: trailing garbage after value for option "--${option}".`);
-
-  const value = strtoulPrefix(text);
-  if (value === undefined || value.value > 0xffffffff) throw bad();
-  if (value.end === text.length) return { value: value.value, mask: 0xffffffff };
-  if (text[value.end] !== '/') throw garbage();
-  const maskText = text.slice(value.end + 1);
-  const mask = strtoulPrefix(maskText);
-  if (mask === undefined || mask.value > 0xffffffff) throw bad();
-  if (mask.end !== maskText.length) throw garbage();
-  return { value: value.value, mask: mask.value };
-}
 
 /**
  * The listing form shared by MARK and CONNMARK (mark_tg_print / connmark_tg_print): the
@@ -107,19 +65,19 @@ export const MARK = defineTarget<MarkState>({
         return;
       }
       case 'and-mark': {
-        const n = parseUintOption('MARK', call.name, arg, 0, 0xffffffff);
+        const n = parseXtUint('MARK', call.name, arg, 0, 0xffffffff);
         s.value = 0;
         s.mask = ~n >>> 0;
         return;
       }
       case 'or-mark': {
-        const n = parseUintOption('MARK', call.name, arg, 0, 0xffffffff);
+        const n = parseXtUint('MARK', call.name, arg, 0, 0xffffffff);
         s.value = n;
         s.mask = n;
         return;
       }
       case 'xor-mark':
-        s.value = parseUintOption('MARK', call.name, arg, 0, 0xffffffff);
+        s.value = parseXtUint('MARK', call.name, arg, 0, 0xffffffff);
         s.mask = 0;
         return;
     }

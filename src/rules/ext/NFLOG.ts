@@ -3,8 +3,9 @@
  * listeners (ulogd, tcpdump nflog:N) and continues with the next rule.
  */
 import { saveString } from '../values.js';
-import { parseUintOption } from './MARK.js';
-import { checkLogPrefix, truncateBytes } from './LOG.js';
+import { parseXtUint } from './common/numbers.js';
+import { truncateBytes } from './common/strings.js';
+import { checkLogPrefix } from './LOG.js';
 import { defineTarget } from './types.js';
 
 /** xt_nflog_info.prefix is char[64]. */
@@ -37,7 +38,7 @@ export const NFLOG = defineTarget<NflogState>({
     const arg = call.arg ?? '';
     switch (call.name) {
       case 'nflog-group':
-        s.group = parseUintOption('NFLOG', call.name, arg, 0, 0xffff);
+        s.group = parseXtUint('NFLOG', call.name, arg, 0, 0xffff);
         return;
       case 'nflog-prefix':
         checkLogPrefix(arg);
@@ -45,10 +46,10 @@ export const NFLOG = defineTarget<NflogState>({
         return;
       case 'nflog-range':
       case 'nflog-size':
-        s.len = parseUintOption('NFLOG', call.name, arg, 0, 0xffffffff);
+        s.len = parseXtUint('NFLOG', call.name, arg, 0, 0xffffffff);
         return;
       case 'nflog-threshold':
-        s.threshold = parseUintOption('NFLOG', call.name, arg, 0, 0xffff);
+        s.threshold = parseXtUint('NFLOG', call.name, arg, 0, 0xffff);
         return;
     }
   },

@@ -5,8 +5,7 @@
  * listens.
  */
 import { ParamError } from '../errors.js';
-import { parseXtUint } from './conntrack.js';
-import { parseUintRangeOption } from './length.js';
+import { parseXtUint, parseXtUintRange } from './common/numbers.js';
 import { defineTarget } from './types.js';
 
 /** NFQ_FLAG_* */
@@ -52,7 +51,7 @@ export const NFQUEUE = defineTarget<NfqueueState>({
         return;
       case 'queue-balance': {
         // 1.8.9 ignores the option's own maximum (65534) and checks against the type's.
-        const r = parseUintRangeOption('NFQUEUE', call.name, arg, 0xffff);
+        const r = parseXtUintRange('NFQUEUE', call.name, arg, 0xffff);
         if (r.length !== 2) throw new ParamError(`Bad range "${arg}"`);
         if (r[0] >= r[1]) throw new ParamError(`${r[0]} should be less than ${r[1]}`);
         s.queuenum = r[0];

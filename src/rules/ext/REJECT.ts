@@ -3,6 +3,7 @@
  * ICMP destination-unreachable of some code, or with a TCP RST.
  */
 import { ParamError } from '../errors.js';
+import { isCasePrefix } from './common/strings.js';
 import { defineTarget } from './types.js';
 
 /** What the kernel sends back (nf_send_unreach code, or nf_send_reset). */
@@ -36,11 +37,6 @@ export const REJECT_TYPES: readonly RejectType[] = [
   { name: 'icmp-admin-prohibited', alias: 'admin-prohib', reply: unreach(13) },
 ];
 
-/** REJECT_parse compares strncasecmp(name, arg, strlen(arg)): any case-blind prefix matches. */
-function isPrefixOf(arg: string, name: string): boolean {
-  return arg.length <= name.length && name.slice(0, arg.length).toLowerCase() === arg.toLowerCase();
-}
-
 export function rejectTypeName(reply: RejectReply): string {
   const t = REJECT_TYPES.find((r) =>
     reply.kind === 'tcp-reset'
@@ -60,12 +56,13 @@ export const REJECT = defineTarget<RejectState>({
   create: () => ({ reply: unreach(3) }),
   parse(s, call, ctx) {
     const arg = call.arg ?? '';
-    const t = REJECT_TYPES.find((r) => isPrefixOf(arg, r.name) || isPrefixOf(arg, r.alias));
+    // REJECT_parse compares strncasecmp(name, arg, strlen(arg)): any case-blind prefix matches.
+    const t = REJECT_TYPES.find((r) => isCasePrefix(arg, r.name) || isCasePrefix(arg, r.alias));
     if (t) {
       s.reply = t.reply;
       return;
     }
-    if (isPrefixOf(arg, 'echo-reply') || isPrefixOf(arg, 'echoreply')) {
+    if (isCasePrefix(arg, 'echo-reply') || isCasePrefix(arg, 'echoreply')) {
       ctx.warn('--reject-with echo-reply no longer supported');
     }
     throw new ParamError(`unknown reject type "${arg}"`);

@@ -3,32 +3,18 @@
  * to an ipset, deletes them from one, or copies the mark/priority/queue stored with the
  * matching element of a set into the packet.
  *
- * iptables looks each set up in the kernel while parsing ("Set NAME doesn't exist.").
- * The lookup goes through the resolver installed with setSetTargetResolver(); by default
- * no set exists, as in a fresh network namespace.
+ * iptables looks each set up in the kernel while parsing ("Set NAME doesn't exist."); the
+ * lookup is the one the set match makes (parseSetRef).
  */
 import { ParamError } from '../errors.js';
 import { strtoul } from '../values.js';
-import type { IpsetResolver } from './set.js';
+import { parseSetRef, type SetRef } from './common/sets.js';
 import { defineTarget } from './types.js';
 
-let resolveIpset: IpsetResolver = () => undefined;
-
-/** Installs the set lookup used by --add-set/--del-set/--map-set (get_set_byname). */
-export function setSetTargetResolver(resolver: IpsetResolver): void {
-  resolveIpset = resolver;
-}
-
-export interface SetTargetRef {
-  name: string;
-  /** One direction per set dimension, at most six. */
-  dirs: ('src' | 'dst')[];
-}
-
 export interface SetTargetState {
-  add: SetTargetRef | undefined;
-  del: SetTargetRef | undefined;
-  map: SetTargetRef | undefined;
+  add: SetRef | undefined;
+  del: SetRef | undefined;
+  map: SetRef | undefined;
   /** IPSET_FLAG_EXIST: --add-set refreshes an existing element's timeout. */
   exist: boolean;
   /** Seconds for added elements; NO_TIMEOUT keeps the set's default. */
@@ -39,24 +25,8 @@ export interface SetTargetState {
 }
 
 const NO_TIMEOUT = 0xffffffff;
-/** IPSET_MAXNAMELEN - 1 */
-const MAX_SETNAME = 31;
-const DIM_MAX = 6;
 
-/** parse_dirs: each item only needs to start with "src" or "dst". */
-function parseDirs(text: string): ('src' | 'dst')[] {
-  const items = text.split(',');
-  const dirs: ('src' | 'dst')[] = [];
-  for (const item of items.slice(0, DIM_MAX)) {
-    if (item.startsWith('src')) dirs.push('src');
-    else if (item.startsWith('dst')) dirs.push('dst');
-    else throw new ParamError("You must spefify (the comma separated list of) 'src' or 'dst'.");
-  }
-  if (items.length > DIM_MAX) throw new ParamError(`Can't be more src/dst options than ${DIM_MAX}.`);
-  return dirs;
-}
-
-function refText(prefix: string, ref: SetTargetRef | undefined): string {
+function refText(prefix: string, ref: SetRef | undefined): string {
   return ref ? ` ${prefix} ${ref.name} ${ref.dirs.join(',')}` : '';
 }
 
@@ -123,18 +93,7 @@ export const SET = defineTarget<SetTargetState>({
     // parse_target for --add-set / --del-set / --map-set NAME DIRS
     const which = call.name === 'add-set' ? 'add' : call.name === 'del-set' ? 'del' : 'map';
     if (s[which]) throw new ParamError(`--${call.name} can be specified only once`);
-    const dirs = ctx.peekArg();
-    if (dirs === undefined || dirs.startsWith('-') || dirs.startsWith('!')) {
-      throw new ParamError(`--${call.name} requires two args.`);
-    }
-    if (arg.length > MAX_SETNAME) throw new ParamError(`setname \`${arg}' too long, max ${MAX_SETNAME} characters.`);
-    const info = resolveIpset(arg);
-    if (!info) throw new ParamError(`Set ${arg} doesn't exist.`);
-    if (info.family === 'inet6') {
-      throw new ParamError(`The protocol family of set ${arg} is IPv6, which is not applicable.`);
-    }
-    s[which] = { name: info.name, dirs: parseDirs(dirs) };
-    ctx.takeArg();
+    s[which] = parseSetRef(arg, call.name, ctx);
   },
   /** set_target_check_v3 */
   finalCheck(s) {

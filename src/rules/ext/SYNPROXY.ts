@@ -4,7 +4,7 @@
  * server only once the client completed the handshake. The kernel allows it from INPUT
  * and FORWARD, for -p tcp only.
  */
-import { parseXtUint } from './conntrack.js';
+import { parseXtUint } from './common/numbers.js';
 import { defineTarget } from './types.js';
 
 /** XT_SYNPROXY_OPT_* bits. */

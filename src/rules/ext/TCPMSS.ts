@@ -4,7 +4,7 @@
  */
 import { ParamError } from '../errors.js';
 import type { Hook, MatchInstance } from '../model.js';
-import { parseUintOption } from './MARK.js';
+import { parseXtUint } from './common/numbers.js';
 import type { TcpState } from './tcp.js';
 import { defineTarget, type KernelContext } from './types.js';
 
@@ -45,7 +45,7 @@ export const TCPMSS = defineTarget<TcpmssState>({
       return;
     }
     // 65535 - sizeof(struct iphdr): the largest MSS an IPv4 packet can carry.
-    s.mss = parseUintOption('TCPMSS', 'set-mss', call.arg ?? '', 0, 65515);
+    s.mss = parseXtUint('TCPMSS', 'set-mss', call.arg ?? '', 0, 65515);
     s.clampToPmtu = false;
   },
   finalCheck(_s, ctx) {

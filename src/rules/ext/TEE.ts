@@ -4,8 +4,8 @@
  * on.
  */
 import { ipToAnyName, ipToString } from '../values.js';
-import { parseXtHost } from './conntrack.js';
-import { truncateBytes } from './LOG.js';
+import { parseXtHost } from './common/addresses.js';
+import { truncateBytes } from './common/strings.js';
 import { defineTarget } from './types.js';
 
 export interface TeeState {

@@ -4,8 +4,8 @@
  * rule saves as --set-tos value/mask.
  */
 import { ParamError } from '../errors.js';
-import { strtoulPrefix } from '../values.js';
-import { parseUintOption } from './MARK.js';
+import { hex2, strtoulPrefix } from '../values.js';
+import { parseXtUint } from './common/numbers.js';
 import { defineTarget } from './types.js';
 
 export interface TosState {
@@ -45,10 +45,6 @@ export function parseTosMask(text: string): TosState {
   return { value: value.value, mask: mask.value };
 }
 
-function hex2(n: number): string {
-  return '0x' + n.toString(16).padStart(2, '0');
-}
-
 const OPS = ['set-tos', 'and-tos', 'or-tos', 'xor-tos'] as const;
 
 function others(name: string): string[] {
@@ -68,7 +64,7 @@ export const TOS = defineTarget<TosState>({
       Object.assign(s, parseTosMask(arg));
       return;
     }
-    const n = parseUintOption('TOS', call.name, arg, 0, 0xff);
+    const n = parseXtUint('TOS', call.name, arg, 0, 0xff);
     switch (call.name) {
       case 'and-tos':
         s.value = 0;

@@ -3,12 +3,11 @@
  * unchanged, to a local socket listening on the given port (and address), and marks it.
  * The kernel allows it only in mangle PREROUTING, for -p tcp or -p udp.
  */
-import { ParamError } from '../errors.js';
 import { hex, ipToString } from '../values.js';
-import { parseXtHost } from './conntrack.js';
-import { parseValueMask } from './MARK.js';
+import { parseXtHost } from './common/addresses.js';
+import { parseXtPort } from './common/ports.js';
+import { parseValueMask } from './common/valuemask.js';
 import { defineTarget } from './types.js';
-import { portByName } from './udp.js';
 
 export interface TproxyState {
   /** 0 means the packet's own destination port. */
@@ -17,13 +16,6 @@ export interface TproxyState {
   laddr: number;
   markValue: number;
   markMask: number;
-}
-
-/** XTTYPE_PORT (xtopt_parse_port): a getaddrinfo() port or service name. */
-export function parseXtPort(text: string): number {
-  const port = portByName(text);
-  if (port === undefined) throw new ParamError(`Port "${text}" does not resolve to anything.`);
-  return port;
 }
 
 const IPPROTO_TCP = 6;

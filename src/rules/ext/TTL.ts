@@ -2,7 +2,7 @@
  * TTL target (libipt_TTL / kernel xt_HL): sets, increments or decrements the IPv4 TTL.
  */
 import { ParamError } from '../errors.js';
-import { parseUintOption } from './MARK.js';
+import { parseXtUint } from './common/numbers.js';
 import { defineTarget } from './types.js';
 
 export type TtlMode = 'set' | 'inc' | 'dec';
@@ -31,7 +31,7 @@ export const TTL = defineTarget<TtlState>({
   parse(s, call) {
     s.mode = MODE_OF[call.name]!;
     // Adding or subtracting 0 would be a no-op; iptables refuses it.
-    s.ttl = parseUintOption('TTL', call.name, call.arg ?? '', s.mode === 'set' ? 0 : 1, 255);
+    s.ttl = parseXtUint('TTL', call.name, call.arg ?? '', s.mode === 'set' ? 0 : 1, 255);
   },
   finalCheck(_s, ctx) {
     if (ctx.seen.size === 0) throw new ParamError('TTL: You must specify an action');

@@ -5,6 +5,7 @@
  */
 import { ParamError } from '../errors.js';
 import type { Hook } from '../model.js';
+import { isCasePrefix } from './common/strings.js';
 import { defineMatch } from './types.js';
 
 /** linux/rtnetlink.h RTN_* in value order: bit i of a type mask is RTN value i. */
@@ -44,7 +45,7 @@ function parseTypes(text: string): number {
   let mask = 0;
   const items = text.split(',');
   items.forEach((item, i) => {
-    const index = item === '' ? -1 : RTN_NAMES.findIndex((name) => name.toLowerCase().startsWith(item.toLowerCase()));
+    const index = item === '' ? -1 : RTN_NAMES.findIndex((name) => isCasePrefix(item, name));
     if (index >= 0) {
       mask |= 1 << index;
       return;

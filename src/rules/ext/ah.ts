@@ -2,7 +2,7 @@
  * ah match (libipt_ah / kernel ipt_ah): the SPI of the AH header, a value or an
  * inclusive range, optionally negated. The kernel accepts it only for -p ah.
  */
-import { isFullSpiRange, parseSpiRange, spiListText, spiSaveText, type SpiRange } from './esp.js';
+import { parseSpiRange, spiListText, spiSaveText, type SpiRange } from './esp.js';
 import { defineMatch } from './types.js';
 
 export interface AhState {
@@ -18,7 +18,7 @@ export const ah = defineMatch<AhState>({
   parse(s, call) {
     s.spi = parseSpiRange('ah', call.name, call.arg ?? '', call.invert);
   },
-  save: (s) => (isFullSpiRange(s.spi) ? '' : spiSaveText('ahspi', s.spi)),
+  save: (s) => spiSaveText('ahspi', s.spi),
   // ah_print leaves its trailing space even when no SPI test follows.
   print: (s) => ' ah ' + spiListText(s.spi),
 });

@@ -4,6 +4,7 @@
  * replay.
  */
 import { ParamError } from '../errors.js';
+import { cStrtoul } from './common/numbers.js';
 import { defineMatch } from './types.js';
 
 /** struct sock_filter */
@@ -21,26 +22,15 @@ export interface BpfState {
 /** XT_BPF_MAX_NUM_INSTR */
 const MAX_INSNS = 64;
 
-const isSpace = (c: string | undefined): boolean => c !== undefined && ' \t\n\v\f\r'.includes(c);
-
 /**
  * One glibc scanf "%u"-family conversion at `pos`: blanks, an optional sign, decimal
- * digits. Like strtoul the value wraps on negation and saturates past 64 bits; it is
- * then cut to the destination's `bits`.
+ * digits, converted as strtoul(3) in base 10 does (a minus wraps, overflow saturates);
+ * the value is then cut to the destination's `bits`.
  */
 function scanUnsigned(text: string, pos: number, bits: number): { value: number; end: number } | undefined {
-  let i = pos;
-  while (isSpace(text[i])) i++;
-  let negative = false;
-  if (text[i] === '+' || text[i] === '-') negative = text[i++] === '-';
-  const start = i;
-  while (i < text.length && text[i]! >= '0' && text[i]! <= '9') i++;
-  if (i === start) return undefined;
-  const limit = 1n << 64n;
-  let v = BigInt(text.slice(start, i));
-  if (v >= limit) v = limit - 1n;
-  else if (negative) v = (limit - v) % limit;
-  return { value: Number(v % (1n << BigInt(bits))), end: i };
+  const r = cStrtoul(text.slice(pos), 10);
+  if (r.end === 0) return undefined;
+  return { value: Number(BigInt.asUintN(bits, r.value)), end: pos + r.end };
 }
 
 /**

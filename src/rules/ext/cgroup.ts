@@ -8,8 +8,8 @@
  * machine loading the rules; that depends on the machine, so it is not checked here.
  */
 import { saveString } from '../values.js';
-import { parseXtUint } from './conntrack.js';
-import { truncateBytes } from './LOG.js';
+import { parseXtUint } from './common/numbers.js';
+import { truncateBytes } from './common/strings.js';
 import { defineMatch } from './types.js';
 
 export interface CgroupState {

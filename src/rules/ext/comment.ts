@@ -3,7 +3,7 @@
  * always matches; the text only shows in listings and saves.
  */
 import { saveString } from '../values.js';
-import { truncateBytes } from './LOG.js';
+import { truncateBytes } from './common/strings.js';
 import { defineMatch } from './types.js';
 
 export interface CommentState {

@@ -2,45 +2,10 @@
  * connbytes match (libxt_connbytes / kernel xt_connbytes): the packets, bytes or average
  * packet size conntrack counted for the connection in one or both directions, compared
  * with a 64-bit range.
- *
- * Also home of the XTTYPE_UINT64RC parser (1.8.9's xtopt_parse_mint, exact as bigint).
  */
 import { ParamError } from '../errors.js';
-import { cStrtoul } from './conntrack.js';
-import { UINT64_MAX } from './quota.js';
+import { parseXtUint64Range, UINT64_MAX } from './common/numbers.js';
 import { defineMatch } from './types.js';
-
-/**
- * XTTYPE_UINT64RC: "a", "a:b", ":b", "a:" or ":", each number base 0 in 0..2^64-1; an
- * empty first part is 0 and an empty second part 2^64-1. Returns one value for "a" and
- * two otherwise; 1.8.9 does not order them.
- */
-export function parseUint64RangeOption(ext: string, option: string, text: string): [bigint] | [bigint, bigint] {
-  const values: bigint[] = [];
-  let pos = 0;
-  for (;;) {
-    if (values.length === 2) throw new ParamError(`${ext}: Too many components for option "--${option}" (max: 2)`);
-    const rest = text.slice(pos);
-    let end = pos;
-    if (rest === '' || rest[0] === ':') {
-      values.push(values.length === 1 ? UINT64_MAX : 0n);
-    } else {
-      const n = cStrtoul(rest, 0);
-      if (/^[ \t\n\v\f\r]*-/.test(rest) || n.end === 0 || n.erange) {
-        throw new ParamError(
-          `${ext}: bad value for option "--${option}" near "${rest}", or out of range (0-${UINT64_MAX}).`,
-        );
-      }
-      end = pos + n.end;
-      if (end < text.length && text[end] !== ':') {
-        throw new ParamError(`${ext}: Argument to "--${option}" has unexpected characters near "${text.slice(end)}".`);
-      }
-      values.push(n.value);
-    }
-    if (end >= text.length) return values as [bigint] | [bigint, bigint];
-    pos = end + 1;
-  }
-}
 
 /** XT_CONNBYTES_* counters. */
 export const CONNBYTES_WHAT = { PKTS: 0, BYTES: 1, AVGPKT: 2 } as const;
@@ -86,7 +51,7 @@ export const connbytes = defineMatch<ConnbytesState>({
     const arg = call.arg ?? '';
     switch (call.name) {
       case 'connbytes': {
-        const [from, to = UINT64_MAX] = parseUint64RangeOption('connbytes', call.name, arg);
+        const [from, to = UINT64_MAX] = parseXtUint64Range('connbytes', call.name, arg);
         // 1.8.9's connbytes_parse refuses a reversed range before applying the negation.
         if (to < from) throw new ParamError(`${from} should be less than ${to}`);
         s.from = call.invert ? to : from;

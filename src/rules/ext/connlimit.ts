@@ -4,8 +4,8 @@
  * under a mask, compared with a limit: "above n" or "upto n".
  */
 import { ParamError } from '../errors.js';
-import { prefixMask } from '../values.js';
-import { parsePlen, parseXtUint } from './conntrack.js';
+import { parseXtPlenMask } from './common/addresses.js';
+import { parseXtUint } from './common/numbers.js';
 import { defineMatch } from './types.js';
 
 export interface ConnlimitState {
@@ -51,12 +51,10 @@ export const connlimit = defineMatch<ConnlimitState>({
         // "! --connlimit-above n" is "--connlimit-upto n" and vice versa (connlimit_parse).
         s.upto = (call.name === 'connlimit-upto') !== call.invert;
         return;
-      case 'connlimit-mask': {
-        // XTTYPE_PLENMASK in 1.8.9: a non-CIDR netmask becomes all ones.
-        const plen = parsePlen('connlimit', call.name, call.arg ?? '');
-        s.mask = plen > 32 ? 0xffffffff : prefixMask(plen);
+      case 'connlimit-mask':
+        // XTTYPE_PLENMASK: in 1.8.9 a non-CIDR netmask becomes all ones.
+        s.mask = parseXtPlenMask('connlimit', call.name, call.arg ?? '');
         return;
-      }
       case 'connlimit-saddr':
         s.daddr = false;
         return;

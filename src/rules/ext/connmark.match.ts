@@ -3,8 +3,7 @@
  * the mark of the packet's conntrack entry, `(ctmark & mask) == value`, optionally
  * negated. A packet without a conntrack entry never matches (not even negated).
  */
-import { parseValueMask } from './MARK.js';
-import { markMaskText } from './mark.match.js';
+import { parseValueMask, valMaskText } from './common/valuemask.js';
 import { defineMatch } from './types.js';
 
 export interface ConnmarkMatchState {
@@ -25,8 +24,8 @@ export const connmark = defineMatch<ConnmarkMatchState>({
     s.mask = vm.mask;
     s.invert = call.invert;
   },
-  save: (s) => `${s.invert ? ' !' : ''} --mark${markMaskText(s.value, s.mask)}`,
+  save: (s) => `${s.invert ? ' !' : ''} --mark${valMaskText(s.value, s.mask)}`,
   // connmark_mt_print: "connmark match " then "!" glued to the value, which brings its own
   // leading space: "connmark match  0x1", "connmark match ! 0x1".
-  print: (s) => ` connmark match ${s.invert ? '!' : ''}${markMaskText(s.value, s.mask)}`,
+  print: (s) => ` connmark match ${s.invert ? '!' : ''}${valMaskText(s.value, s.mask)}`,
 });

@@ -1,7 +1,7 @@
 /**
  * cpu match (libxt_cpu / kernel xt_cpu): the number of the CPU processing the packet.
  */
-import { parseXtUint } from './conntrack.js';
+import { parseXtUint } from './common/numbers.js';
 import { defineMatch } from './types.js';
 
 export interface CpuState {

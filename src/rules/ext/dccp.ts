@@ -1,33 +1,13 @@
 /**
  * dccp match (libxt_dccp / kernel xt_dccp): source and destination port ranges, the DCCP
  * packet type and the presence of a DCCP option. Loaded implicitly by `-p dccp`; the
- * kernel accepts it only for -p dccp.
- *
- * Also home of the XTTYPE_PORTRC parser with a caller-chosen extension name (1.8.9's
- * xtopt_parse_mport: getaddrinfo() service lookup, no order check).
+ * kernel accepts it only for -p dccp. Its ports are XTTYPE_PORTRC (getaddrinfo() service
+ * lookup, no order check in 1.8.9).
  */
 import { ParamError } from '../errors.js';
-import { portName } from '../values.js';
-import { parseXtUint } from './conntrack.js';
+import { parseXtUint, rangeOptionText } from './common/numbers.js';
+import { parseXtPortRange, printPortRange } from './common/ports.js';
 import { defineMatch } from './types.js';
-import { portByName } from './udp.js';
-
-/**
- * xtopt_parse_mport: up to two ':'-separated ports or service names; an empty part keeps
- * its default bound (0, 65535) and a single port p means p:p.
- */
-export function parsePortRcOption(ext: string, option: string, text: string): [number, number] {
-  const bounds: [number, number] = [0, 0xffff];
-  const parts = text.split(':');
-  parts.forEach((part, i) => {
-    if (i === 2) throw new ParamError(`${ext}: Too many components for option "--${option}" (max: 2)`);
-    if (part === '') return;
-    const port = portByName(part);
-    if (port === undefined) throw new ParamError(`Port "${part}" does not resolve to anything.`);
-    bounds[i] = port;
-  });
-  return parts.length === 1 ? [bounds[0], bounds[0]] : bounds;
-}
 
 /** XT_DCCP_* bits of flags/invflags. */
 export const DCCP = { SRC_PORTS: 0x01, DEST_PORTS: 0x02, TYPE: 0x04, OPTION: 0x08 } as const;
@@ -92,14 +72,12 @@ function typesText(mask: number, numeric: boolean): string {
 }
 
 function printPorts(label: string, [min, max]: [number, number], invert: boolean, numeric: boolean): string {
-  if (min === 0 && max === 0xffff && !invert) return '';
-  const inv = invert ? '!' : '';
-  if (min === max) return ` ${label}:${inv}${portName(min, 'dccp', numeric)}`;
-  return ` ${label}s:${inv}${portName(min, 'dccp', numeric)}:${portName(max, 'dccp', numeric)}`;
+  return printPortRange(label, { min, max, invert }, 'dccp', numeric);
 }
 
+/** dccp_save writes the range even when it is 0:65535. */
 function savePorts(option: string, [min, max]: [number, number], invert: boolean): string {
-  return `${invert ? ' !' : ''} --${option} ${min === max ? min : `${min}:${max}`}`;
+  return rangeOptionText(option, min, max, invert);
 }
 
 export const dccp = defineMatch<DccpState>({
@@ -130,13 +108,13 @@ export const dccp = defineMatch<DccpState>({
       case 'source-port':
       case 'sport':
         once(DCCP.SRC_PORTS, 'source-port');
-        s.spts = parsePortRcOption('dccp', 'source-port', arg);
+        s.spts = parseXtPortRange('dccp', 'source-port', arg);
         mark(DCCP.SRC_PORTS);
         return;
       case 'destination-port':
       case 'dport':
         once(DCCP.DEST_PORTS, 'destination-port');
-        s.dpts = parsePortRcOption('dccp', 'destination-port', arg);
+        s.dpts = parseXtPortRange('dccp', 'destination-port', arg);
         mark(DCCP.DEST_PORTS);
         return;
       case 'dccp-types':

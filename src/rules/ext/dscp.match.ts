@@ -3,18 +3,15 @@
  * byte, given as a number or a DiffServ class name, optionally negated.
  */
 import { ParamError } from '../errors.js';
+import { hex2 } from '../values.js';
+import { parseXtUint } from './common/numbers.js';
 import { classToDscp } from './DSCP.js';
-import { parseUintOption } from './MARK.js';
 import { defineMatch } from './types.js';
 
 export interface DscpMatchState {
   /** 0-63 (XT_DSCP_MAX). */
   dscp: number;
   invert: boolean;
-}
-
-function hex2(n: number): string {
-  return '0x' + n.toString(16).padStart(2, '0');
 }
 
 export const dscp = defineMatch<DscpMatchState>({
@@ -27,7 +24,7 @@ export const dscp = defineMatch<DscpMatchState>({
   create: () => ({ dscp: 0, invert: false }),
   parse(s, call) {
     const arg = call.arg ?? '';
-    s.dscp = call.name === 'dscp' ? parseUintOption('dscp', call.name, arg, 0, 0x3f) : classToDscp(arg);
+    s.dscp = call.name === 'dscp' ? parseXtUint('dscp', call.name, arg, 0, 0x3f) : classToDscp(arg);
     s.invert = call.invert;
   },
   finalCheck(_s, ctx) {

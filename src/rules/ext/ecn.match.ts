@@ -3,7 +3,7 @@
  * of the IPv4 TOS byte, each test optionally negated. The TCP tests need -p tcp.
  */
 import { ParamError } from '../errors.js';
-import { parseUintOption } from './MARK.js';
+import { parseXtUint } from './common/numbers.js';
 import { defineMatch } from './types.js';
 
 export interface EcnTest {
@@ -35,7 +35,7 @@ export const ecn = defineMatch<EcnState>({
         s.ece = { invert: call.invert };
         return;
       case 'ecn-ip-ect':
-        s.ect = { invert: call.invert, value: parseUintOption('ecn', call.name, call.arg ?? '', 0, 3) };
+        s.ect = { invert: call.invert, value: parseXtUint('ecn', call.name, call.arg ?? '', 0, 3) };
         return;
     }
   },

@@ -4,7 +4,7 @@
  *
  * Also home of the SPI range helpers ah and ipcomp share.
  */
-import { parseUintRange } from './conntrack.js';
+import { parseXtUintRange, rangeOptionText } from './common/numbers.js';
 import { defineMatch } from './types.js';
 
 export interface SpiRange {
@@ -15,8 +15,8 @@ export interface SpiRange {
 
 /** XTTYPE_UINT32RC: "a" is a:a, missing ends are 0 and 2^32-1; 1.8.9 keeps "4:3" as given. */
 export function parseSpiRange(ext: string, option: string, text: string, invert: boolean): SpiRange {
-  const r = parseUintRange(ext, option, text, 0xffffffff);
-  return { min: r.min, max: r.max, invert };
+  const [min, max = min] = parseXtUintRange(ext, option, text, 0xffffffff);
+  return { min, max, invert };
 }
 
 /** The full range is not saved, even when negated (esp_save / ah_save / comp_save). */
@@ -24,8 +24,9 @@ export function isFullSpiRange(r: SpiRange): boolean {
   return r.min === 0 && r.max === 0xffffffff;
 }
 
+/** esp_save / ah_save / comp_save: " [!] --OPTspi min[:max]", unless the range is full. */
 export function spiSaveText(option: string, r: SpiRange): string {
-  return `${r.invert ? ' !' : ''} --${option} ${r.min === r.max ? r.min : `${r.min}:${r.max}`}`;
+  return isFullSpiRange(r) ? '' : rangeOptionText(option, r.min, r.max, r.invert);
 }
 
 /** print_spis: "spi:N" / "spis:A:B" with "!" after the colon, nothing for the full range. */
@@ -48,7 +49,7 @@ export const esp = defineMatch<EspState>({
   parse(s, call) {
     s.spi = parseSpiRange('esp', call.name, call.arg ?? '', call.invert);
   },
-  save: (s) => (isFullSpiRange(s.spi) ? '' : spiSaveText('espspi', s.spi)),
+  save: (s) => spiSaveText('espspi', s.spi),
   print(s) {
     const text = spiListText(s.spi);
     return ' esp' + (text ? ' ' + text : '');

@@ -6,7 +6,9 @@
  * recomputes a rate from the cost.
  */
 import { ParamError } from '../errors.js';
-import { cAtoi, cAtoll, cStrtoul, NON_CIDR_PLEN, parsePlen, parseXtUint } from './conntrack.js';
+import { NON_CIDR_PLEN, parseXtPlen } from './common/addresses.js';
+import { cAtoi, cAtoll, parseXtUint, strtoullPrefix, UINT64_MAX } from './common/numbers.js';
+import { checkMinLength } from './common/strings.js';
 import { parseRateUnit, rateText } from './limit.js';
 import { defineMatch } from './types.js';
 
@@ -27,7 +29,6 @@ const HASH_BITS = HL_MODE.HASH_DIP | HL_MODE.HASH_DPT | HL_MODE.HASH_SIP | HL_MO
 export const HASHLIMIT_SCALE = 1000000n;
 const BYTE_SHIFT = 4n;
 const U32_MAX = 0xffffffffn;
-const U64_MASK = 0xffffffffffffffffn;
 const BURST_MAX = 1000000n;
 const DEFAULT_BURST = 5n;
 const DEFAULT_GC_INTERVAL = 1000;
@@ -64,7 +65,7 @@ export interface HashlimitState {
 
 function costToBytes(cost: bigint): bigint {
   const r = cost !== 0n ? U32_MAX / cost : U32_MAX;
-  return ((r - 1n) << BYTE_SHIFT) & U64_MASK;
+  return ((r - 1n) << BYTE_SHIFT) & UINT64_MAX;
 }
 
 function bytesToCost(bytes: bigint): bigint {
@@ -87,7 +88,7 @@ function parseBytes(text: string): bigint | undefined {
   if (at <= 0) return undefined;
   const r = BigInt.asUintN(64, cAtoll(text));
   if (r === 0n) return undefined;
-  return bytesToCost((r * unitFactor(text[at - 1])) & U64_MASK);
+  return bytesToCost((r * unitFactor(text[at - 1])) & UINT64_MAX);
 }
 
 /** parse_rate (revision 2+): packet cost in µs for "n[/unit]", or undefined. */
@@ -106,12 +107,9 @@ function parseBurst(text: string): bigint {
   const bad = (): ParamError =>
     new ParamError('bad value for option "--hashlimit-burst", or out of range (1-1000000).');
   // xtables_strtoul with an end pointer: base 0, no minus sign, trailing text allowed.
-  if (/^[ \t\n\v\f\r]*-/.test(text)) throw bad();
-  const r = cStrtoul(text, 0);
-  const v = r.value;
-  const end = r.end;
-  if (end === 0 || r.erange || v < 1n || (end === text.length && v > BURST_MAX)) throw bad();
-  return (v * unitFactor(text[end])) & U64_MASK;
+  const r = strtoullPrefix(text);
+  if (r === undefined || r.value < 1n || (r.end === text.length && r.value > BURST_MAX)) throw bad();
+  return (r.value * unitFactor(text[r.end])) & UINT64_MAX;
 }
 
 /** print_bytes: the byte rate and optional burst, in the largest exact unit. */
@@ -130,7 +128,7 @@ function bytesText(avg: bigint, burst: bigint, prefix: string): { text: string; 
   }
   let text = ` ${r / units[i]![1]}${units[i]![0]}b/s`;
   if (burst === 0n) return { text, quantum: BYTE_EXPIRE };
-  r = (r * burst) & U64_MASK;
+  r = (r * burst) & UINT64_MAX;
   for (i = 0; i < units.length - 1; i++) if (r >= units[i]![1]) break;
   text += ` ${prefix}burst ${r / units[i]![1]}${units[i]![0]}b`;
   return { text, quantum: BYTE_EXPIRE_BURST };
@@ -176,7 +174,7 @@ function tailText(s: HashlimitState, quantum: number, prefix: string, save: bool
 
 /** user2credits (revision 2+) with HZ * CREDITS_PER_JIFFY / 10^6 = 137438953 (HZ 250 or 1000), mod 2^64. */
 function userToCredits(user: bigint): bigint {
-  return (user * 137438953n) & U64_MASK;
+  return (user * 137438953n) & UINT64_MAX;
 }
 
 /** user2credits_byte with HZ * CREDITS_PER_JIFFY_BYTES = 4194304000. */
@@ -251,10 +249,10 @@ export const hashlimit = defineMatch<HashlimitState>({
         rate('hashlimit-above');
         return;
       case 'hashlimit-srcmask':
-        s.srcmask = parsePlen('hashlimit', call.name, arg);
+        s.srcmask = parseXtPlen('hashlimit', call.name, arg);
         return;
       case 'hashlimit-dstmask':
-        s.dstmask = parsePlen('hashlimit', call.name, arg);
+        s.dstmask = parseXtPlen('hashlimit', call.name, arg);
         return;
       case 'hashlimit-burst':
         s.burst = parseBurst(arg);
@@ -282,7 +280,7 @@ export const hashlimit = defineMatch<HashlimitState>({
         return;
       case 'hashlimit-name':
         // XTTYPE_STRING, at least one character, copied into char[NAME_MAX].
-        if (arg.length < 1) throw new ParamError('Argument must have a minimum length of 1 characters\n');
+        checkMinLength(arg, 1);
         s.name = arg.slice(0, 254);
         return;
       case 'hashlimit-rate-match':
@@ -349,7 +347,7 @@ export const hashlimit = defineMatch<HashlimitState>({
       out += b.text;
       quantum = b.quantum;
     } else {
-      const period = s.interval !== 0 ? (s.avg * BigInt(s.interval)) & U64_MASK : s.avg;
+      const period = s.interval !== 0 ? (s.avg * BigInt(s.interval)) & UINT64_MAX : s.avg;
       const r = packetRateText(period);
       out += r.text + ` burst ${s.burst}`;
       quantum = r.quantum;
@@ -369,7 +367,7 @@ export const hashlimit = defineMatch<HashlimitState>({
       if (s.interval === 0) return 'hashlimit: invalid interval';
     } else if (s.mode & HL_MODE.BYTES) {
       if (userToCreditsByte(s.avg) === 0n) return `hashlimit: overflow, rate too high: ${s.avg}`;
-    } else if (s.burst === 0n || userToCredits((s.avg * s.burst) & U64_MASK) < userToCredits(s.avg)) {
+    } else if (s.burst === 0n || userToCredits((s.avg * s.burst) & UINT64_MAX) < userToCredits(s.avg)) {
       return `hashlimit: overflow, try lower: ${s.avg}/${s.burst}`;
     }
     return undefined;

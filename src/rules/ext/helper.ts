@@ -3,7 +3,7 @@
  * attached to the packet's connection (or to its master connection).
  */
 import { saveString } from '../values.js';
-import { truncateBytes } from './LOG.js';
+import { truncateBytes } from './common/strings.js';
 import { defineMatch } from './types.js';
 
 export interface HelperState {

@@ -5,6 +5,7 @@
  */
 import { ParamError } from '../errors.js';
 import { strtoulPrefix } from '../values.js';
+import { isCasePrefix } from './common/strings.js';
 import { defineMatch } from './types.js';
 
 export interface IcmpState {
@@ -95,10 +96,9 @@ function parseByteRange(text: string, start: number): { lo: number; hi: number; 
  * [:code]]" where a type range is refused after the whole text has been read.
  */
 export function parseIcmpType(text: string): Omit<IcmpState, 'invert'> {
-  const lower = text.toLowerCase();
   let found: IcmpName | undefined;
   for (const entry of ICMP_NAMES) {
-    if (!entry.name.toLowerCase().startsWith(lower)) continue;
+    if (!isCasePrefix(text, entry.name)) continue;
     if (found) throw new ParamError(`Ambiguous ICMP type \`${text}': \`${found.name}' or \`${entry.name}'?`);
     found = entry;
   }

@@ -3,7 +3,7 @@
  * or an inclusive range, optionally negated; --compres asks for a non-zero reserved
  * field, which the kernel ignores. The kernel accepts it only for -p ipcomp.
  */
-import { isFullSpiRange, parseSpiRange, spiListText, spiSaveText, type SpiRange } from './esp.js';
+import { parseSpiRange, spiListText, spiSaveText, type SpiRange } from './esp.js';
 import { defineMatch } from './types.js';
 
 export interface IpcompState {
@@ -25,6 +25,6 @@ export const ipcomp = defineMatch<IpcompState>({
     if (call.name === 'compres') s.hdrres = true;
     else s.spi = parseSpiRange('ipcomp', call.name, call.arg ?? '', call.invert);
   },
-  save: (s) => (isFullSpiRange(s.spi) ? '' : spiSaveText('ipcompspi', s.spi)) + (s.hdrres ? ' --compres' : ''),
+  save: (s) => spiSaveText('ipcompspi', s.spi) + (s.hdrres ? ' --compres' : ''),
   print: (s) => ' comp ' + spiListText(s.spi) + (s.hdrres ? ' reserved' : ''),
 });

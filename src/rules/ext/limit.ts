@@ -4,7 +4,8 @@
  * the listing recomputes a rate from that cost, so "7/m" reads back as "7/min".
  */
 import { ParamError } from '../errors.js';
-import { cAtoi, parseXtUint } from './conntrack.js';
+import { cAtoi, parseXtUint } from './common/numbers.js';
+import { isCasePrefix } from './common/strings.js';
 import { defineMatch } from './types.js';
 
 export const XT_LIMIT_SCALE = 10000;
@@ -31,9 +32,9 @@ const UNITS: ReadonlyArray<readonly [string, number]> = [
 export function parseRateUnit(text: string): number | undefined {
   const slash = text.indexOf('/');
   if (slash < 0) return 1;
-  const unit = text.slice(slash + 1).toLowerCase();
+  const unit = text.slice(slash + 1);
   if (unit === '') return undefined;
-  return UNITS.find(([name]) => name.startsWith(unit))?.[1];
+  return UNITS.find(([name]) => isCasePrefix(unit, name))?.[1];
 }
 
 /** parse_rate for limit: the 32-bit cost, or undefined for a bad rate. */

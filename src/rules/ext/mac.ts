@@ -3,18 +3,13 @@
  * The kernel allows it only where a frame has been received: PREROUTING, INPUT, FORWARD.
  */
 import { ParamError } from '../errors.js';
+import { cStrtoul } from './common/numbers.js';
 import { defineMatch } from './types.js';
 
 export interface MacState {
   /** The six address bytes as one 48-bit integer, first byte most significant. */
   mac: number;
   invert: boolean;
-}
-
-const C_SPACE = ' \t\n\v\f\r';
-
-function isHex(ch: string | undefined): boolean {
-  return ch !== undefined && /^[0-9a-fA-F]$/.test(ch);
 }
 
 /**
@@ -24,18 +19,10 @@ function isHex(ch: string | undefined): boolean {
  * stopped, or undefined when more than two characters were used.
  */
 function macField(text: string, start: number): { byte: number; end: number } | undefined {
-  let i = start;
-  while (i < text.length && C_SPACE.includes(text[i]!)) i++;
-  const negative = text[i] === '-';
-  if (text[i] === '-' || text[i] === '+') i++;
-  if (text[i] === '0' && (text[i + 1] === 'x' || text[i + 1] === 'X') && isHex(text[i + 2])) i += 2;
-  const digitsStart = i;
-  let value = 0;
-  while (i < text.length && isHex(text[i]) && i - start <= 2) value = value * 16 + parseInt(text[i++]!, 16);
   // No digits: strtoul converts nothing and leaves end at the field's start.
-  const end = i === digitsStart ? start : i;
-  if (end - start > 2) return undefined;
-  return { byte: (negative ? -value : value) & 0xff, end };
+  const r = cStrtoul(text.slice(start), 16);
+  if (r.end > 2) return undefined;
+  return { byte: Number(r.value & 0xffn), end: start + r.end };
 }
 
 /** xtopt_parse_ethermac: six fields separated by ':' and nothing after the last. */

@@ -2,8 +2,7 @@
  * mark match, revision 1 (libxt_mark / kernel xt_mark mark_mt): compares the packet's
  * nfmark under a mask, `(mark & mask) == value`, optionally negated.
  */
-import { hex } from '../values.js';
-import { parseValueMask } from './MARK.js';
+import { parseValueMask, valMaskText } from './common/valuemask.js';
 import { defineMatch } from './types.js';
 
 export interface MarkMatchState {
@@ -11,11 +10,6 @@ export interface MarkMatchState {
   /** 0xffffffff when no "/mask" was given. */
   mask: number;
   invert: boolean;
-}
-
-/** xtables_print_mark_mask: " 0xV" for a full mask, " 0xV/0xM" otherwise. */
-export function markMaskText(value: number, mask: number): string {
-  return mask === 0xffffffff ? ` ${hex(value)}` : ` ${hex(value)}/${hex(mask)}`;
 }
 
 export const mark = defineMatch<MarkMatchState>({
@@ -29,6 +23,6 @@ export const mark = defineMatch<MarkMatchState>({
     s.mask = vm.mask;
     s.invert = call.invert;
   },
-  save: (s) => `${s.invert ? ' !' : ''} --mark${markMaskText(s.value, s.mask)}`,
-  print: (s) => ` mark match${s.invert ? ' !' : ''}${markMaskText(s.value, s.mask)}`,
+  save: (s) => `${s.invert ? ' !' : ''} --mark${valMaskText(s.value, s.mask)}`,
+  print: (s) => ` mark match${s.invert ? ' !' : ''}${valMaskText(s.value, s.mask)}`,
 });

@@ -8,6 +8,7 @@ import { ParamError } from '../errors.js';
 import type { IpEntry } from '../model.js';
 import { systemDatabases } from '../sysdb.js';
 import { ipToString, strtoulPrefix } from '../values.js';
+import { inetPton4 } from './common/addresses.js';
 
 /** NF_NAT_RANGE_* flag bits (include/uapi/linux/netfilter/nf_nat.h). */
 export const NAT_MAP_IPS = 0x01;
@@ -95,18 +96,6 @@ export function parseNatPorts(text: string, ip: IpEntry, range: NatRange): void 
   if (base === undefined) throw new ParamError(`Port \`${baseText}' not valid`);
   range.flags |= NAT_PROTO_OFFSET;
   range.basePort = base;
-}
-
-/**
- * inet_pton(AF_INET): exactly four decimal parts 0-255, no leading zeros, nothing else.
- * Stricter than the -s/-d parser: "10.1" or "010.0.0.1" are refused.
- */
-export function inetPton4(text: string): number | undefined {
-  const m = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/.exec(text);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
 }
 
 /**

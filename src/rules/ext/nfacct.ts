@@ -6,7 +6,7 @@
  */
 import { ParamError } from '../errors.js';
 import { saveString } from '../values.js';
-import { truncateBytes } from './LOG.js';
+import { checkMinLength, truncateBytes } from './common/strings.js';
 import { defineMatch } from './types.js';
 
 /** Answers whether an accounting object of that name exists (nfnl_acct_find_get). */
@@ -33,7 +33,7 @@ export const nfacct = defineMatch<NfacctState>({
   parse(s, call) {
     const arg = call.arg ?? '';
     // XTTYPE_STRING with .min = 1
-    if (arg.length < 1) throw new ParamError('Argument must have a minimum length of 1 characters');
+    checkMinLength(arg, 1);
     if (arg.includes('\n')) throw new ParamError('Newlines not allowed in --nfacct-name');
     s.name = truncateBytes(arg, MAX_NAME_BYTES);
   },

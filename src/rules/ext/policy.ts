@@ -6,7 +6,8 @@
 import { ParamError } from '../errors.js';
 import { protocolByNumber } from '../sysdb.js';
 import { ipToString, maskToNumeric, parseProtocol } from '../values.js';
-import { parseHostMask, parseXtUint } from './conntrack.js';
+import { parseXtHostMask } from './common/addresses.js';
+import { parseXtUint } from './common/numbers.js';
 import { defineMatch } from './types.js';
 
 /** XT_POLICY_MATCH_* flags. */
@@ -151,14 +152,14 @@ export const policy = defineMatch<PolicyState>({
         return;
       }
       case 'tunnel-src': {
-        const hm = parseHostMask('policy', call.name, arg);
+        const hm = parseXtHostMask('policy', call.name, arg);
         claim(e, 'saddr', call.name, call.invert);
         e.saddr = hm.addr;
         e.smask = hm.mask;
         return;
       }
       case 'tunnel-dst': {
-        const hm = parseHostMask('policy', call.name, arg);
+        const hm = parseXtHostMask('policy', call.name, arg);
         claim(e, 'daddr', call.name, call.invert);
         e.daddr = hm.addr;
         e.dmask = hm.mask;

@@ -3,7 +3,7 @@
  * packet's route, compared under a mask. The kernel allows it only after routing: not
  * from PREROUTING.
  */
-import { type LmapEntry, parseValMaskName, readLmap, valMaskText } from './devgroup.js';
+import { type LmapEntry, parseValueMask, readLmap, valMaskText } from './common/valuemask.js';
 import { defineMatch } from './types.js';
 
 export interface RealmState {
@@ -27,13 +27,13 @@ export const realm = defineMatch<RealmState>({
   options: [{ name: 'realm', arg: 'required', invert: true, mandatory: true }],
   create: () => ({ id: 0, mask: 0xffffffff, invert: false }),
   parse(s, call) {
-    const vm = parseValMaskName('realm', call.name, call.arg ?? '', realmNames());
+    const vm = parseValueMask('realm', call.name, call.arg ?? '', realmNames());
     s.id = vm.value;
     s.mask = vm.mask;
     s.invert = call.invert;
   },
   // realm_save names the realm too (the listing only without -n).
-  save: (s) => `${s.invert ? ' !' : ''} --realm${valMaskText({ value: s.id, mask: s.mask }, realmNames())}`,
+  save: (s) => `${s.invert ? ' !' : ''} --realm${valMaskText(s.id, s.mask, realmNames())}`,
   print: (s, _ip, numeric) =>
-    `${s.invert ? ' !' : ''} realm${valMaskText({ value: s.id, mask: s.mask }, numeric ? undefined : realmNames())}`,
+    `${s.invert ? ' !' : ''} realm${valMaskText(s.id, s.mask, numeric ? undefined : realmNames())}`,
 });

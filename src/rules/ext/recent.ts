@@ -5,7 +5,8 @@
  */
 import { ParamError } from '../errors.js';
 import { ipToString } from '../values.js';
-import { parseXtHost, parseXtUint } from './conntrack.js';
+import { parseXtHost } from './common/addresses.js';
+import { parseXtUint } from './common/numbers.js';
 import { defineMatch } from './types.js';
 
 /** check_set bits (XT_RECENT_*). */

@@ -8,8 +8,8 @@
  * under the chunk type (the two differ from I_DATA on).
  */
 import { ParamError } from '../errors.js';
-import { portName } from '../values.js';
-import { parsePortRange } from './tcp.js';
+import { rangeOptionText } from './common/numbers.js';
+import { parsePortRange, printPortRange } from './common/ports.js';
 import { defineMatch } from './types.js';
 
 /** XT_SCTP_* bits of flags/invflags. */
@@ -157,14 +157,12 @@ function chunksText(s: SctpState, numeric: boolean): string {
 }
 
 function printPorts(label: string, [min, max]: [number, number], invert: boolean, numeric: boolean): string {
-  if (min === 0 && max === 0xffff && !invert) return '';
-  const inv = invert ? '!' : '';
-  if (min === max) return ` ${label}:${inv}${portName(min, 'sctp', numeric)}`;
-  return ` ${label}s:${inv}${portName(min, 'sctp', numeric)}:${portName(max, 'sctp', numeric)}`;
+  return printPortRange(label, { min, max, invert }, 'sctp', numeric);
 }
 
+/** sctp_save writes the range even when it is 0:65535. */
 function savePorts(option: string, [min, max]: [number, number], invert: boolean): string {
-  return `${invert ? ' !' : ''} --${option} ${min === max ? min : `${min}:${max}`}`;
+  return rangeOptionText(option, min, max, invert);
 }
 
 export const sctp = defineMatch<SctpState>({

@@ -4,28 +4,12 @@
  * the set element's packet and byte counters.
  *
  * iptables looks the set up in the kernel while parsing and refuses unknown names
- * ("Set NAME doesn't exist."). nfreplay asks the resolver installed with
- * setIpsetResolver(); by default no set exists, which is what a fresh network namespace
- * shows.
+ * ("Set NAME doesn't exist."); see parseSetRef for the lookup.
  */
 import { ParamError } from '../errors.js';
-import { cStrtoul } from './conntrack.js';
+import { strtoull } from './common/numbers.js';
+import { parseSetRef, type SetDir } from './common/sets.js';
 import { defineMatch } from './types.js';
-
-export interface IpsetInfo {
-  name: string;
-  /** The set's address family; an inet6 set cannot be used from iptables. */
-  family: 'inet' | 'inet6' | 'unspec';
-}
-
-export type IpsetResolver = (name: string) => IpsetInfo | undefined;
-
-let resolveIpset: IpsetResolver = () => undefined;
-
-/** Installs the lookup --match-set uses to find sets (get_set_byname). */
-export function setIpsetResolver(resolver: IpsetResolver): void {
-  resolveIpset = resolver;
-}
 
 /** Counter comparisons (IPSET_COUNTER_*). */
 export const COUNTER_OP = { NONE: 0, EQ: 1, NE: 2, LT: 3, GT: 4 } as const;
@@ -40,7 +24,7 @@ export interface SetState {
   setName: string;
   invert: boolean;
   /** One direction per set dimension (IPSET_DIM_MAX = 6 at most). */
-  dirs: ('src' | 'dst')[];
+  dirs: SetDir[];
   /** IPSET_FLAG_RETURN_NOMATCH */
   returnNomatch: boolean;
   /** "! --update-counters": IPSET_FLAG_SKIP_COUNTER_UPDATE */
@@ -51,30 +35,11 @@ export interface SetState {
   bytes: CounterTest;
 }
 
-/** IPSET_MAXNAMELEN - 1 */
-const MAX_SETNAME = 31;
-const DIM_MAX = 6;
-
-/** parse_dirs: up to six comma-separated items, each starting with "src" or "dst". */
-function parseDirs(text: string): ('src' | 'dst')[] {
-  const items = text.split(',');
-  const dirs: ('src' | 'dst')[] = [];
-  for (const item of items.slice(0, DIM_MAX)) {
-    if (item.startsWith('src')) dirs.push('src');
-    else if (item.startsWith('dst')) dirs.push('dst');
-    else throw new ParamError("You must spefify (the comma separated list of) 'src' or 'dst'.");
-  }
-  if (items.length > DIM_MAX) throw new ParamError(`Can't be more src/dst options than ${DIM_MAX}.`);
-  return dirs;
-}
-
-/** parse_counter: a whole base-0 64-bit number. */
+/** parse_counter: a whole base-0 64-bit number (xtables_strtoul_base). */
 function parseCounter(text: string): bigint {
-  const r = cStrtoul(text, 0);
-  if (/^[ \t\n\v\f\r]*-/.test(text) || r.end === 0 || r.end !== text.length || r.erange) {
-    throw new ParamError(`Cannot parse ${text} as a counter value`);
-  }
-  return r.value;
+  const n = strtoull(text);
+  if (n === undefined) throw new ParamError(`Cannot parse ${text} as a counter value`);
+  return n;
 }
 
 function counterText(c: CounterTest, name: string, prefix: string): string {
@@ -163,21 +128,9 @@ export const set = defineMatch<SetState>({
     if (call.name === 'set') ctx.warn('--set option deprecated, please use --match-set');
     if (s.dirs.length > 0) throw new ParamError('--match-set can be specified only once');
     if (call.invert) s.invert = true;
-    const dirs = ctx.peekArg();
-    if (dirs === undefined || dirs.startsWith('-') || dirs.startsWith('!')) {
-      throw new ParamError('--match-set requires two args.');
-    }
-    if (arg.length > MAX_SETNAME) {
-      throw new ParamError(`setname \`${arg}' too long, max ${MAX_SETNAME} characters.`);
-    }
-    const info = resolveIpset(arg);
-    if (!info) throw new ParamError(`Set ${arg} doesn't exist.\n`);
-    if (info.family === 'inet6') {
-      throw new ParamError(`The protocol family of set ${arg} is IPv6, which is not applicable.\n`);
-    }
-    s.setName = info.name;
-    s.dirs = parseDirs(dirs);
-    ctx.takeArg();
+    const ref = parseSetRef(arg, 'match-set', ctx);
+    s.setName = ref.name;
+    s.dirs = ref.dirs;
   },
   finalCheck(s) {
     if (s.dirs.length === 0) throw new ParamError("You must specify `--match-set' with proper arguments");

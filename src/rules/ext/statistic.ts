@@ -3,7 +3,7 @@
  * fixed-point probability, or every n-th packet from a shared counter.
  */
 import { ParamError } from '../errors.js';
-import { cStrtod, parseXtUint } from './conntrack.js';
+import { cStrtod, parseXtUint } from './common/numbers.js';
 import { defineMatch } from './types.js';
 
 export const STATISTIC_MODE = { RANDOM: 0, NTH: 1 } as const;

@@ -4,7 +4,8 @@
  * the replay.
  */
 import { ParamError } from '../errors.js';
-import { parseUintOption } from './MARK.js';
+import { parseXtUint } from './common/numbers.js';
+import { truncateBytes } from './common/strings.js';
 import { defineMatch } from './types.js';
 
 export interface StringState {
@@ -94,12 +95,6 @@ function patternText(p: Uint8Array): string {
   return ' "' + String.fromCharCode(...p).replace(/["\\]/g, (c) => '\\' + c) + '"';
 }
 
-/** XTOPT_PUT of a string into char algo[16]: silently cut to 15 bytes. */
-function algoName(text: string): string {
-  const bytes = Buffer.from(text, 'utf8');
-  return bytes.length <= 15 ? text : bytes.subarray(0, 15).toString('utf8');
-}
-
 export const string = defineMatch<StringState>({
   name: 'string',
   modelled: false,
@@ -117,10 +112,11 @@ export const string = defineMatch<StringState>({
     switch (call.name) {
       case 'from':
       case 'to':
-        s[call.name] = parseUintOption('string', call.name, arg, 0, 0xffff);
+        s[call.name] = parseXtUint('string', call.name, arg, 0, 0xffff);
         return;
       case 'algo':
-        s.algo = algoName(arg);
+        // XTOPT_PUT into char algo[16]: silently cut to 15 bytes.
+        s.algo = truncateBytes(arg, 15);
         return;
       case 'string':
       case 'hex-string':

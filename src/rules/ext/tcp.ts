@@ -3,14 +3,9 @@
  * implicitly by `-p tcp` when one of its options appears.
  */
 import { ParamError } from '../errors.js';
-import { parsePort, portName, strtoul } from '../values.js';
+import { strtoul } from '../values.js';
+import { fullPortRange, parsePortRange, printPortRange, savePortRange, type PortRange } from './common/ports.js';
 import { defineMatch } from './types.js';
-
-export interface PortRange {
-  min: number;
-  max: number;
-  invert: boolean;
-}
 
 export interface TcpState {
   sport: PortRange;
@@ -36,45 +31,6 @@ export const TCP_FLAG_NAMES: ReadonlyArray<readonly [string, number]> = [
   ['NONE', 0],
 ];
 
-export function fullPortRange(): PortRange {
-  return { min: 0, max: 0xffff, invert: false };
-}
-
-/** parse_tcp_ports / parse_udp_ports: "p", "a:b", ":b", "a:". */
-export function parsePortRange(text: string, proto: string): { min: number; max: number } {
-  const colon = text.indexOf(':');
-  if (colon < 0) {
-    const p = parsePort(text, proto);
-    return { min: p, max: p };
-  }
-  const lo = text.slice(0, colon);
-  const hi = text.slice(colon + 1);
-  const min = lo.length > 0 ? parsePort(lo, proto) : 0;
-  const max = hi.length > 0 ? parsePort(hi, proto) : 0xffff;
-  if (min > max) throw new ParamError('invalid portrange (min > max)');
-  return { min, max };
-}
-
-/** skip_ports_match: the full range, not inverted, is not printed. */
-export function isAnyPort(r: PortRange): boolean {
-  return r.min === 0 && r.max === 0xffff && !r.invert;
-}
-
-/** tcp_save/udp_save in 1.8.9 skip the full range even when inverted (the listing does not). */
-export function savePortRange(option: string, r: PortRange): string {
-  if (r.min === 0 && r.max === 0xffff) return '';
-  const inv = r.invert ? ' !' : '';
-  return r.min === r.max ? `${inv} --${option} ${r.min}` : `${inv} --${option} ${r.min}:${r.max}`;
-}
-
-/** print_ports: " dpt:ssh", " dpts:!1:1023". */
-export function printPortRange(label: string, r: PortRange, proto: string, numeric: boolean): string {
-  if (isAnyPort(r)) return '';
-  const inv = r.invert ? '!' : '';
-  if (r.min === r.max) return ` ${label}:${inv}${portName(r.min, proto, numeric)}`;
-  return ` ${label}s:${inv}${portName(r.min, proto, numeric)}:${portName(r.max, proto, numeric)}`;
-}
-
 function parseTcpFlags(text: string): number {
   let ret = 0;
   for (const part of text.split(',')) {
@@ -98,6 +54,7 @@ export function tcpFlagsText(flags: number): string {
   return names.length > 0 ? names.join(',') : 'NONE';
 }
 
+/** print_tcpf's numeric form, "0x%02X": upper case, unlike the other extensions' bytes. */
 function hex2(n: number): string {
   return '0x' + n.toString(16).toUpperCase().padStart(2, '0');
 }

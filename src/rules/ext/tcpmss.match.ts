@@ -3,7 +3,7 @@
  * value or an inclusive range, optionally negated. The kernel only accepts it for -p tcp.
  */
 import { ParamError } from '../errors.js';
-import { parseUintRangeOption, rangeText } from './length.js';
+import { parseXtUintRange, rangeText } from './common/numbers.js';
 import { defineMatch } from './types.js';
 
 export interface TcpmssMatchState {
@@ -20,7 +20,7 @@ export const tcpmss = defineMatch<TcpmssMatchState>({
   options: [{ name: 'mss', arg: 'required', invert: true, mandatory: true }],
   create: () => ({ min: 0, max: 0, invert: false }),
   parse(s, call) {
-    const [min, max = min] = parseUintRangeOption('tcpmss', call.name, call.arg ?? '', 0xffff);
+    const [min, max = min] = parseXtUintRange('tcpmss', call.name, call.arg ?? '', 0xffff);
     // tcpmss_parse, unlike length_parse, refuses a reversed range itself.
     if (max < min) throw new ParamError('tcpmss: invalid range given');
     s.min = min;

@@ -5,7 +5,7 @@
  * mktime() under TZ=UTC, so out-of-range fields roll over ("2001-02-31" is March 3rd).
  */
 import { ParamError } from '../errors.js';
-import { cStrtoul } from './conntrack.js';
+import { cStrtoul } from './common/numbers.js';
 import { defineMatch } from './types.js';
 
 /** flags (XT_TIME_*). */

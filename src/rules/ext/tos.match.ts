@@ -3,6 +3,7 @@
  * mask, `(tos & mask) == value`, optionally negated. A symbolic name (RFC 1349) keeps the
  * precedence bits out of the comparison (mask 0x3f); a number alone compares all 8 bits.
  */
+import { hex2 } from '../values.js';
 import { parseTosMask, TOS_SYMBOLS } from './TOS.js';
 import { defineMatch } from './types.js';
 
@@ -14,10 +15,6 @@ export interface TosMatchState {
 
 /** tos_try_print_symbolic names a value only with exactly this mask. */
 const SYMBOLIC_MASK = 0x3f;
-
-function hex2(n: number): string {
-  return '0x' + n.toString(16).padStart(2, '0');
-}
 
 export const tos = defineMatch<TosMatchState>({
   name: 'tos',

@@ -3,7 +3,7 @@
  * equal, not equal (! --ttl-eq), less than or greater than.
  */
 import { ParamError } from '../errors.js';
-import { parseUintOption } from './MARK.js';
+import { parseXtUint } from './common/numbers.js';
 import { defineMatch } from './types.js';
 
 export type TtlMatchMode = 'eq' | 'ne' | 'lt' | 'gt';
@@ -42,7 +42,7 @@ export const ttl = defineMatch<TtlMatchState>({
       throw new ParamError(`ttl: option "--${entry}" can only be used once.`);
     }
     if (call.invert && id !== 0) throw new ParamError(`ttl: option "--${entry}" cannot be inverted.`);
-    s.ttl = parseUintOption('ttl', entry, call.arg ?? '', 0, 255);
+    s.ttl = parseXtUint('ttl', entry, call.arg ?? '', 0, 255);
     s.mode = id === 1 ? 'lt' : id === 2 ? 'gt' : call.invert ? 'ne' : 'eq';
   },
   finalCheck(_s, ctx) {

@@ -3,7 +3,7 @@
  * offsets. Parsed and printed exactly, not evaluated by the replay.
  */
 import { ParamError } from '../errors.js';
-import { strtoulPrefix } from '../values.js';
+import { hex, isCSpace, strtoulPrefix } from '../values.js';
 import { defineMatch } from './types.js';
 
 /** How a location step combines the running value with its operand (XT_U32_AND...). */
@@ -31,8 +31,6 @@ export interface U32State {
 const MAX = 10;
 
 const OP_TEXT: Readonly<Record<U32Op, string>> = { and: '&', shl: '<<', shr: '>>', at: '@' };
-
-const isSpace = (c: string | undefined): boolean => c !== undefined && ' \t\n\v\f\r'.includes(c);
 
 const fail = (message: string): never => {
   throw new ParamError(`u32: ${message}`);
@@ -64,7 +62,7 @@ export function parseU32(text: string): U32Test[] {
   };
 
   for (;;) {
-    while (isSpace(text[i])) i++;
+    while (isCSpace(text.charCodeAt(i))) i++;
     if (i >= text.length) {
       if (!readingValues) fail('abrupt end of input after location specifier');
       if (values.length === 0) fail('test ended with no value specified');
@@ -110,7 +108,7 @@ export function parseU32(text: string): U32Test[] {
       i++;
     }
     const min = number();
-    while (isSpace(text[i])) i++;
+    while (isCSpace(text.charCodeAt(i))) i++;
     let max = min;
     if (text[i] === ':') {
       i++;
@@ -120,8 +118,6 @@ export function parseU32(text: string): U32Test[] {
     if (values.length > MAX) fail(`at char ${i}: too many ","s`);
   }
 }
-
-const hex = (n: number): string => '0x' + n.toString(16);
 
 /** u32_dump: every number in lowercase hex, no blanks, in quotes. */
 function u32Text(tests: readonly U32Test[]): string {
