@@ -31,6 +31,17 @@ export function timeRuns(runs, fn) {
   return out;
 }
 
+/** timeRuns for an async fn: runs it `runs` times, one after the other; durations in seconds. */
+export async function timeRunsAsync(runs, fn) {
+  const out = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn(i);
+    out.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return out;
+}
+
 export function isRoot() {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
