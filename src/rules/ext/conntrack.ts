@@ -26,7 +26,10 @@ export interface NumRange {
  */
 function getPortByName(name: string): number | undefined {
   const trimmed = name.replace(/^[ \t\n\v\f\r]+/, '');
-  if (/^\+?[0-9]+$/.test(trimmed)) return Number(cStrtoul(trimmed, 10).value & 0xffffn);
+  if (/^\+?[0-9]+$/.test(trimmed)) {
+    const value = cStrtoul(trimmed, 10).value;
+    return value >= 0x80000000n ? undefined : Number(value & 0xffffn);
+  }
   return serviceByName(name, 'tcp') ?? serviceByName(name, 'udp');
 }
 

@@ -114,3 +114,11 @@
 *nat
 :POSTROUTING
 -m conntrack --ctstate DNAT -j MASQUERADE
+# port readers: getaddrinfo() limits and service names of any protocol
+-m conntrack --ctorigsrcport 4294967295
+-m conntrack --ctorigsrcport 2147483648
+-m conntrack --ctorigsrcport 2147483647
+-m conntrack --ctorigsrcport 65536
+-m conntrack --ctorigdstport 70000
+-m conntrack --ctorigdstport domain
+-m conntrack --ctrepldstport ssh:http
