@@ -1,2 +1,4 @@
 /** nfreplay's library API. */
 export * from './rules/index.js';
+export * from './capture/index.js';
+export * from './decode/index.js';

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerCaptureCommands } from './capture.js';
 import { registerDemoCommand } from './demo.js';
 import { ExitCode, processIo, type Io } from './io.js';
 import { registerRulesCommands } from './rules.js';
@@ -23,6 +24,7 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerRulesCommands(program, io);
   registerDemoCommand(program, io, packageRoot);
+  registerCaptureCommands(program, io);
   for (const c of program.commands) {
     c.exitOverride();
     c.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });

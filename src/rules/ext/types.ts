@@ -11,6 +11,9 @@
  *    invertibility, argument presence) derived from the OptionDef table.
  *  - Errors are thrown as ParamError with iptables' message; the loader adds the position.
  */
+import type { Code, Scope } from '../../compile/builder.js';
+import type { PacketState, Verdict } from '../../engine/packet.js';
+import type { ReplayRuntime } from '../../engine/runtime.js';
 import type { Hook, IpEntry, MatchInstance, TableName } from '../model.js';
 
 export interface OptionDef {
@@ -104,10 +107,34 @@ interface ExtensionBase<S> {
   readonly hooks?: readonly Hook[];
   /** Kernel .proto restriction: the rule needs `-p <proto>`, not inverted. */
   readonly proto?: number;
+  /**
+   * Per-rule replay state (limit credits, nth counters, a recent table reference),
+   * created once per replay for each rule using the extension.
+   */
+  instantiate?(state: S, rt: ReplayRuntime): unknown;
+}
+
+/** Handed to compileMatch: where the packet and the runtime are, and the scope for names. */
+export interface CompileContext {
+  /** The PacketState variable of the generated function. */
+  readonly pkt: Code;
+  /** The PacketState's PacketView, already loaded into a local. */
+  readonly view: Code;
+  readonly scope: Scope;
 }
 
 export interface MatchExtension<S = unknown> extends ExtensionBase<S> {
   readonly kind: 'match';
+  /**
+   * The kernel's match function for the replay (e.g. tcp_mt): required when `modelled`.
+   * `inst` is what instantiate() returned for this rule.
+   */
+  matchPacket?(state: S, pkt: PacketState, rt: ReplayRuntime, inst: unknown): boolean;
+  /**
+   * The same test as an inline JavaScript expression for the compiled matcher (hot
+   * matches only; others are called through matchPacket). Must agree with matchPacket.
+   */
+  compileMatch?(state: S, c: CompileContext): Code;
   /** Name written after -m when saving if it differs from `name` (iptables' alias()). */
   saveName?(state: S): string;
 }
@@ -119,6 +146,11 @@ export interface TargetExtension<S = unknown> extends ExtensionBase<S> {
    * (NOTRACK is CT in the kernel): shown in the target column of listings.
    */
   readonly realName?: string;
+  /**
+   * The kernel's target function for the replay: a terminal verdict (ACCEPT, DROP,
+   * QUEUE) or CONTINUE after a side effect (MARK, LOG...). Required when `modelled`.
+   */
+  applyTarget?(state: S, pkt: PacketState, rt: ReplayRuntime, inst: unknown): Verdict;
 }
 
 export type Extension = MatchExtension<any> | TargetExtension<any>;

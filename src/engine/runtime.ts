@@ -1,0 +1,22 @@
+/**
+ * What matches and targets may use besides the packet: the host model, the replay's
+ * seeded randomness, shared named tables (recent lists, hashlimit tables exist once per
+ * network namespace in the kernel, by name), and the outputs side effects go to (LOG
+ * lines, NFLOG packets, TRACE lines, notes about what could not be modelled).
+ */
+import type { HostModel } from '../netfilter/host.js';
+import type { PacketState } from './packet.js';
+
+export interface ReplayRuntime {
+  readonly host: HostModel;
+  /** Uniform 32-bit unsigned integers from the replay's seed (statistic --mode random). */
+  random32(): number;
+  /** A table shared by every rule that names it (kind "recent", "hashlimit"...). */
+  shared<T>(kind: string, name: string, create: () => T): T;
+  /** A kernel log line (LOG target) for the packet, without the syslog timestamp. */
+  log(level: number, line: string, pkt: PacketState): void;
+  /** A packet copy for NFLOG group `group`. */
+  nflog(group: number, prefix: string, pkt: PacketState): void;
+  /** Counts an effect nfreplay does not model for this packet (reported in the summary). */
+  note(event: string): void;
+}
