@@ -54,6 +54,17 @@ export class PacketState {
   pktType: number = PktType.HOST;
   /** Locally generated (OUTPUT path) rather than received. */
   local = false;
+  /** Current TTL: ip_forward decrements it before the FORWARD hook; TTL targets change it. */
+  ttl = 0;
+  /** Current TOS byte (TOS/DSCP/ECN targets change it). */
+  tos = 0;
+  /** Current TCP MSS option value, -1 when none (TCPMSS changes or adds it). */
+  tcpMss = -1;
+  /**
+   * A match found the packet too broken to evaluate and asked for it to be dropped
+   * (xt_action_param.hotdrop, e.g. tcp_mt on a fragment at offset 1).
+   */
+  hotdrop = false;
 
   /** Ready for the next packet: per-packet kernel state back to its initial values. */
   resetFor(view: PacketView, data: Uint8Array): void {
@@ -65,5 +76,9 @@ export class PacketState {
     this.outIface = '';
     this.pktType = PktType.HOST;
     this.local = false;
+    this.ttl = view.ttl;
+    this.tos = view.tos;
+    this.tcpMss = view.tcpMss;
+    this.hotdrop = false;
   }
 }

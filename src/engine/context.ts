@@ -1,0 +1,72 @@
+/**
+ * The replay's implementation of ReplayRuntime: seeded randomness (so a replay is
+ * reproducible), shared named tables, and the sinks side effects go to. Notes count what
+ * could not be modelled, by name, so the summary can say how many packets each affected.
+ */
+import type { HostModel } from '../netfilter/host.js';
+import type { PacketState } from './packet.js';
+import type { ReplayRuntime } from './runtime.js';
+
+export interface LogLine {
+  /** Packet number in the capture. */
+  packet: number;
+  tsSec: number;
+  tsNsec: number;
+  level: number;
+  text: string;
+}
+
+export interface ContextOptions {
+  host: HostModel;
+  seed: number;
+  /** Receives LOG lines as they are produced (in packet order). */
+  onLog?: (line: LogLine) => void;
+  onNflog?: (group: number, prefix: string, pkt: PacketState) => void;
+}
+
+export class ReplayContext implements ReplayRuntime {
+  readonly host: HostModel;
+  private state: number;
+  private readonly tables = new Map<string, unknown>();
+  readonly notes = new Map<string, number>();
+  private readonly onLog: ((line: LogLine) => void) | undefined;
+  private readonly onNflog: ((group: number, prefix: string, pkt: PacketState) => void) | undefined;
+
+  constructor(opts: ContextOptions) {
+    this.host = opts.host;
+    this.state = opts.seed >>> 0;
+    this.onLog = opts.onLog;
+    this.onNflog = opts.onNflog;
+  }
+
+  /** mulberry32: small, fast, and the same sequence for the same seed on every platform. */
+  random32(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+
+  shared<T>(kind: string, name: string, create: () => T): T {
+    const key = `${kind}\u0000${name}`;
+    let table = this.tables.get(key) as T | undefined;
+    if (table === undefined) {
+      table = create();
+      this.tables.set(key, table);
+    }
+    return table;
+  }
+
+  log(level: number, text: string, pkt: PacketState): void {
+    this.onLog?.({ packet: pkt.number, tsSec: pkt.tsSec, tsNsec: pkt.tsNsec, level, text });
+  }
+
+  nflog(group: number, prefix: string, pkt: PacketState): void {
+    this.onNflog?.(group, prefix, pkt);
+  }
+
+  note(event: string): void {
+    this.notes.set(event, (this.notes.get(event) ?? 0) + 1);
+  }
+}
