@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCaptureCommands } from './capture.js';
 import { registerDemoCommand } from './demo.js';
 import { ExitCode, processIo, type Io } from './io.js';
+import { registerReplayCommand } from './replay.js';
 import { registerRulesCommands } from './rules.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -23,6 +24,7 @@ export function buildProgram(io: Io): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerRulesCommands(program, io);
+  registerReplayCommand(program, io);
   registerDemoCommand(program, io, packageRoot);
   registerCaptureCommands(program, io);
   for (const c of program.commands) {

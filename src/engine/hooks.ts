@@ -22,5 +22,6 @@ export const PATHS = {
   prerouting: ['PREROUTING'],
   input: ['INPUT'],
   forward: ['FORWARD', 'POSTROUTING'],
-  output: ['OUTPUT', 'POSTROUTING'],
+  outputOnly: ['OUTPUT'],
+  postrouting: ['POSTROUTING'],
 } as const satisfies Record<string, readonly Hook[]>;

@@ -4,8 +4,15 @@ import sys
 
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "pylib"))
-from nfrcap import arriving, leaving, write  # noqa: E402
-from scapy.all import ICMP, IP, TCP, UDP, Raw  # noqa: E402
+from nfrcap import PEER, write  # noqa: E402
+from scapy.all import IP, TCP, Ether  # noqa: E402
+
+# host.json gives docker0 and br-app Docker's own MACs: frames arriving there are addressed to them.
+HOST_MAC = {1: '02:00:00:00:00:01', 2: '02:42:0a:11:00:01', 3: '02:42:0a:12:00:01'}
+
+
+def arriving(n):
+    return Ether(src=PEER % n, dst=HOST_MAC[n])
 
 NET, BAD, WEB, WEB2, DB = '192.0.2.10', '192.0.2.66', '10.17.0.2', '10.17.0.3', '10.18.0.3'
 

@@ -1,0 +1,199 @@
+/**
+ * `nfreplay replay CAPTURE --rules RULES`: the capture through the ruleset as the kernel
+ * would run it, then the counters as `iptables -nvL` (or `iptables-save -c`, or JSON).
+ */
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import type { Command } from 'commander';
+import { CaptureError } from '../capture/errors.js';
+import { compileRuleset, interpretRuleset, UnmodelledError, type UnmodelledPolicy } from '../compile/index.js';
+import type { LogLine } from '../engine/context.js';
+import { replayCapture, type PacketOutcome, type ReplaySummary } from '../engine/replay.js';
+import { createClassifier, HostError, inferHostFromCapture, loadHostFile, type Host } from '../netfilter/index.js';
+import { listTable, loadRulesetFile, RulesetError, saveRuleset, type Ruleset } from '../rules/index.js';
+import { ExitCode, type Io } from './io.js';
+
+interface ReplayCliOptions {
+  rules: string;
+  host?: string;
+  localIp?: string;
+  iface?: string;
+  output: 'list' | 'save' | 'json';
+  numeric?: boolean;
+  verbose?: boolean;
+  exact?: boolean;
+  lineNumbers?: boolean;
+  verdicts?: string;
+  log?: string;
+  seed: string;
+  interpreter?: boolean;
+  unmodelled: UnmodelledPolicy;
+  dumpCompiled?: boolean;
+  quiet?: boolean;
+}
+
+/** Output files are written to a temporary name and renamed when complete. */
+class AtomicFile {
+  private readonly tmp: string;
+  private readonly fd: number;
+
+  constructor(private readonly path: string) {
+    this.tmp = `${path}.${process.pid}.tmp`;
+    this.fd = openSync(this.tmp, 'w');
+  }
+
+  write(text: string): void {
+    writeSync(this.fd, text);
+  }
+
+  commit(): void {
+    closeSync(this.fd);
+    renameSync(this.tmp, this.path);
+  }
+
+  abort(): void {
+    closeSync(this.fd);
+    rmSync(this.tmp, { force: true });
+  }
+}
+
+function isoTime(sec: number, nsec: number): string {
+  return new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, `.${String(Math.floor(nsec / 1000)).padStart(6, '0')}Z`);
+}
+
+function countersJson(ruleset: Ruleset): unknown {
+  return ruleset.tables.map((t) => ({
+    table: t.name,
+    chains: [...t.chains.values()].map((c) => ({
+      chain: c.name,
+      policy: c.policy ?? null,
+      policyPackets: Number(c.policyCounters.packets),
+      policyBytes: Number(c.policyCounters.bytes),
+      rules: c.rules.map((r, i) => ({ rulenum: i + 1, line: r.origin.line, packets: Number(r.counters.packets), bytes: Number(r.counters.bytes) })),
+    })),
+  }));
+}
+
+function summaryText(s: ReplaySummary): string {
+  const kv = (m: Record<string, number>): string =>
+    Object.entries(m)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none';
+  const pps = s.seconds > 0 ? Math.round(s.replayed / s.seconds) : 0;
+  return (
+    `nfreplay: ${s.packetsRead} packets read, ${s.replayed} replayed in ${s.seconds.toFixed(3)} s (${pps} packets/s)\n` +
+    `nfreplay: verdicts: ${kv(s.verdicts)}\n` +
+    `nfreplay: not replayed: ${kv(s.skipped)}\n` +
+    `nfreplay: dropped before PREROUTING (malformed): ${kv(s.malformed)}\n` +
+    (Object.keys(s.notes).length > 0 ? `nfreplay: not modelled, counted: ${kv(s.notes)}\n` : '') +
+    (s.damage ? `nfreplay: capture damaged at byte ${s.damage.offset}: ${s.damage.message}; results cover the packets before it\n` : '')
+  );
+}
+
+async function hostFor(capture: string, opts: ReplayCliOptions, io: Io): Promise<Host> {
+  if (opts.host !== undefined) return loadHostFile(opts.host);
+  const inference = await inferHostFromCapture(capture, { localIps: opts.localIp, iface: opts.iface });
+  io.err(`nfreplay: ${inference.message}\n`);
+  return inference.host;
+}
+
+export function registerReplayCommand(program: Command, io: Io): void {
+  program
+    .command('replay')
+    .description('replay a capture through an iptables ruleset and print the counters iptables would show')
+    .argument('<capture>', 'pcap or pcapng file (gzip allowed), or - for standard input')
+    .requiredOption('--rules <file>', 'ruleset: iptables-save file or script of iptables commands')
+    .option('--host <file>', 'host model (interfaces, addresses, routes, forwarding) as JSON')
+    .option('--local-ip <addrs>', "the host's address(es), A[,B] (instead of inferring them)")
+    .option('--iface <name>', 'interface name of the inferred single-interface host')
+    .option('--output <kind>', 'list (iptables -nvL), save (iptables-save -c) or json', 'list')
+    .option('-n, --numeric', 'listing: numeric (default with -v when neither is given)')
+    .option('-v, --verbose', 'listing: counters and interfaces')
+    .option('-x, --exact', 'listing: exact counters')
+    .option('--line-numbers', 'listing: rule numbers')
+    .option('--verdicts <file>', 'per-packet verdicts as JSON lines')
+    .option('--log <file>', 'LOG target lines, with the capture time')
+    .option('--seed <n>', 'seed for statistic --mode random and other random choices', '1')
+    .option('--interpreter', 'use the reference interpreter instead of the compiled matcher')
+    .option('--unmodelled <policy>', 'rules using extensions nfreplay cannot evaluate: refuse, assume-match or assume-nomatch', 'refuse')
+    .option('--dump-compiled', 'print the generated matcher code and exit')
+    .option('-q, --quiet', 'no summary on stderr')
+    .action(async (capture: string, opts: ReplayCliOptions) => {
+      if (!['list', 'save', 'json'].includes(opts.output)) {
+        io.err(`nfreplay: --output must be list, save or json\n`);
+        return io.exit(ExitCode.Usage);
+      }
+      if (!['refuse', 'assume-match', 'assume-nomatch'].includes(opts.unmodelled)) {
+        io.err(`nfreplay: --unmodelled must be refuse, assume-match or assume-nomatch\n`);
+        return io.exit(ExitCode.Usage);
+      }
+      const files: AtomicFile[] = [];
+      try {
+        const { ruleset, warnings } = loadRulesetFile(opts.rules);
+        for (const w of warnings) io.err(`nfreplay: warning: ${w}\n`);
+        const host = await hostFor(capture, opts, io);
+        if (opts.dumpCompiled) {
+          const { ReplayContext } = await import('../engine/context.js');
+          const runner = compileRuleset(ruleset, new ReplayContext({ host, seed: Number(opts.seed) }), { unmodelled: opts.unmodelled });
+          io.out(runner.source());
+          return;
+        }
+        const verdictFile = opts.verdicts !== undefined ? new AtomicFile(opts.verdicts) : undefined;
+        const logFile = opts.log !== undefined ? new AtomicFile(opts.log) : undefined;
+        if (verdictFile) files.push(verdictFile);
+        if (logFile) files.push(logFile);
+        const classify = createClassifier(host);
+        const summary = await replayCapture({
+          capture,
+          ruleset,
+          host,
+          classify,
+          seed: Number(opts.seed),
+          runner: (rt) =>
+            opts.interpreter ? interpretRuleset(ruleset, rt, { unmodelled: opts.unmodelled }) : compileRuleset(ruleset, rt, { unmodelled: opts.unmodelled }),
+          onLog: logFile ? (l: LogLine) => logFile.write(`${isoTime(l.tsSec, l.tsNsec)} kernel: ${l.text}\n`) : undefined,
+          onVerdict: verdictFile
+            ? (o: PacketOutcome) => verdictFile.write(JSON.stringify({ packet: o.packet, hooks: o.hooks, verdict: o.verdict, droppedAt: o.droppedAt, reason: o.reason }) + '\n')
+            : undefined,
+        });
+        for (const w of classify.warnings) io.err(`nfreplay: warning: ${w}\n`);
+        for (const f of files) f.commit();
+        files.length = 0;
+        printCounters(ruleset, summary, opts, io);
+        if (!opts.quiet) io.err(summaryText(summary));
+        if (summary.damage) io.exit(3);
+      } catch (e) {
+        for (const f of files) f.abort();
+        if (e instanceof RulesetError || e instanceof HostError || e instanceof CaptureError || e instanceof UnmodelledError) {
+          const code = 'code' in e ? ` [${String((e as { code: unknown }).code)}]` : '';
+          io.err(`nfreplay: ${e.message}${code}\n`);
+          return io.exit(ExitCode.Invalid);
+        }
+        throw e;
+      }
+    });
+}
+
+function printCounters(ruleset: Ruleset, summary: ReplaySummary, opts: ReplayCliOptions, io: Io): void {
+  if (opts.output === 'save') {
+    io.out(saveRuleset(ruleset, { counters: true }));
+    return;
+  }
+  if (opts.output === 'json') {
+    io.out(JSON.stringify({ summary, tables: countersJson(ruleset) }, null, 2) + '\n');
+    return;
+  }
+  const neither = !opts.numeric && !opts.verbose;
+  for (const table of ruleset.tables) {
+    io.out(`# iptables -t ${table.name}\n`);
+    io.out(
+      listTable(table, {
+        numeric: neither || (opts.numeric ?? false),
+        verbose: neither || (opts.verbose ?? false),
+        exact: opts.exact ?? false,
+        lineNumbers: opts.lineNumbers ?? false,
+      }) ?? '',
+    );
+    io.out('\n');
+  }
+}
