@@ -2,3 +2,4 @@
 export * from './rules/index.js';
 export * from './capture/index.js';
 export * from './decode/index.js';
+export * from './netfilter/index.js';
