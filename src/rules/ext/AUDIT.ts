@@ -2,6 +2,7 @@
  * AUDIT target (libxt_AUDIT / kernel xt_AUDIT): writes an audit record for the packet;
  * the type only labels the record and the packet continues.
  */
+import { Verdict } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
 import { defineTarget } from './types.js';
 
@@ -15,7 +16,7 @@ export interface AuditState {
 
 export const AUDIT = defineTarget<AuditState>({
   name: 'AUDIT',
-  modelled: false,
+  modelled: true,
   options: [{ name: 'type', arg: 'required', mandatory: true }],
   create: () => ({ type: 0 }),
   parse(s, call) {
@@ -26,4 +27,9 @@ export const AUDIT = defineTarget<AuditState>({
   },
   save: (s) => ` --type ${AUDIT_TYPES[s.type]}`,
   print: (s) => ` AUDIT ${AUDIT_TYPES[s.type]}`,
+  // audit_tg: an audit record (not written by the replay), and the packet goes on.
+  applyTarget(_s, _pkt, rt) {
+    rt.note('audit');
+    return Verdict.CONTINUE;
+  },
 });

@@ -3,6 +3,7 @@
  * of a packet whose checksum was left for offloading (virtual NICs, DHCP replies to
  * guests). The kernel allows it only in the mangle table.
  */
+import { Verdict } from '../../engine/packet.js';
 import { defineTarget } from './types.js';
 
 /** XT_CHECKSUM_OP_FILL */
@@ -15,7 +16,7 @@ export interface ChecksumState {
 
 export const CHECKSUM = defineTarget<ChecksumState>({
   name: 'CHECKSUM',
-  modelled: false,
+  modelled: true,
   tables: ['mangle'],
   options: [{ name: 'checksum-fill', arg: 'none', mandatory: true }],
   create: () => ({ operation: 0 }),
@@ -24,4 +25,6 @@ export const CHECKSUM = defineTarget<ChecksumState>({
   },
   save: (s) => (s.operation & CHECKSUM_OP_FILL ? ' --checksum-fill' : ''),
   print: (s) => ' CHECKSUM' + (s.operation & CHECKSUM_OP_FILL ? ' fill' : ''),
+  // checksum_tg completes a checksum left to the NIC: nothing a rule can observe.
+  applyTarget: () => Verdict.CONTINUE,
 });

@@ -2,6 +2,7 @@
  * CLASSIFY target (libxt_CLASSIFY / kernel xt_CLASSIFY): sets skb->priority, which
  * selects a tc class (MAJOR:MINOR, both hexadecimal) on the way out.
  */
+import { Verdict } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
 import { isCSpace } from '../values.js';
 import { UINT64_MAX } from './common/numbers.js';
@@ -65,4 +66,6 @@ export const CLASSIFY = defineTarget<ClassifyState>({
   },
   save: (s) => ` --set-class ${hexPart(s.priority >>> 16, 4)}:${hexPart(s.priority & 0xffff, 4)}`,
   print: (s) => ` CLASSIFY set ${hexPart(s.priority >>> 16, 1)}:${hexPart(s.priority & 0xffff, 1)}`,
+  // classify_tg sets skb->priority, which only queueing disciplines read: no rule sees it.
+  applyTarget: () => Verdict.CONTINUE,
 });

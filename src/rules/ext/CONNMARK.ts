@@ -41,7 +41,8 @@ function saveMasks(s: ConnmarkState): string {
 
 export const CONNMARK = defineTarget<ConnmarkState>({
   name: 'CONNMARK',
-  modelled: true,
+  modelled: false,
+  needs: 'conntrack',
   // Table order of connmark_tg_opts_v2.
   options: [
     { name: 'set-xmark', arg: 'required', excl: otherOps('set-xmark') },

@@ -134,7 +134,8 @@ export function ctKernelCheck(s: CtState, ctx: KernelContext): string | undefine
 
 export const CT = defineTarget<CtState>({
   name: 'CT',
-  modelled: true,
+  modelled: false,
+  needs: 'conntrack',
   options: [
     { name: 'notrack', arg: 'none' },
     { name: 'helper', arg: 'required' },

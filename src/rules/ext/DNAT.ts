@@ -8,7 +8,8 @@ import { emptyNatRange, NAT_FLAG_OPTIONS, natText, parseNatTo, type NatRange } f
 
 export const DNAT = defineTarget<NatRange>({
   name: 'DNAT',
-  modelled: true,
+  modelled: false,
+  needs: 'conntrack',
   options: [
     { name: 'to-destination', arg: 'required', mandatory: true },
     { name: 'random', arg: 'none' },

@@ -2,6 +2,7 @@
  * DSCP target (libxt_DSCP / kernel xt_DSCP): sets the six DSCP bits of the IPv4 TOS byte,
  * by number or by DiffServ class name.
  */
+import { Verdict } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
 import { hex2 } from '../values.js';
 import { parseXtUint } from './common/numbers.js';
@@ -68,4 +69,9 @@ export const DSCP = defineTarget<DscpState>({
   },
   save: (s) => ` --set-dscp ${hex2(s.dscp)}`,
   print: (s) => ` DSCP set ${hex2(s.dscp)}`,
+  // dscp_tg: the six DSCP bits replaced, the two ECN bits kept.
+  applyTarget(s, pkt) {
+    pkt.tos = (pkt.tos & 3) | (s.dscp << 2);
+    return Verdict.CONTINUE;
+  },
 });

@@ -3,7 +3,9 @@
  * TCP header and/or sets the ECT codepoint of the IP header. The kernel allows it only
  * in the mangle table, and the TCP operations only for -p tcp.
  */
+import { Verdict } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
+import { Header, header, thoff, u8At } from './common/header.js';
 import { parseXtUint } from './common/numbers.js';
 import { defineTarget } from './types.js';
 
@@ -25,7 +27,7 @@ function isRemove(s: EcnTargetState): boolean {
 
 export const ECN = defineTarget<EcnTargetState>({
   name: 'ECN',
-  modelled: false,
+  modelled: true,
   tables: ['mangle'],
   options: [
     { name: 'ecn-tcp-remove', arg: 'none', excl: ['ecn-tcp-cwr', 'ecn-tcp-ece'] },
@@ -81,5 +83,29 @@ export const ECN = defineTarget<EcnTargetState>({
     if (s.operation & ECN_OP.SET_CWR) out += ` CWR=${s.cwr}`;
     if (s.operation & ECN_OP.SET_IP) out += ` ECT codepoint=${s.ipEct}`;
     return out;
+  },
+  /**
+   * ecn_tg (ipt_ECN.c): set_ect_ip (the ECN bits of the TOS byte), then for a TCP packet
+   * set_ect_tcp, which reads the header at thoff whatever the fragment offset and drops
+   * the packet when the 20 bytes are not there. Changed TCP flags stay in the captured
+   * bytes, which later matches read: the change is noted.
+   */
+  applyTarget(s, pkt, rt) {
+    const v = pkt.view;
+    if (s.operation & ECN_OP.SET_IP) pkt.tos = (pkt.tos & ~3) | s.ipEct;
+    let changed = false;
+    if (s.operation & (ECN_OP.SET_ECE | ECN_OP.SET_CWR) && v.protocol === 6) {
+      const h = header(v, thoff(v), 20);
+      if (h === Header.SHORT) return Verdict.DROP;
+      if (h === Header.CUT) {
+        rt.note('ecn.unknown');
+        return Verdict.CONTINUE;
+      }
+      const flags = u8At(pkt, thoff(v) + 13);
+      if (s.operation & ECN_OP.SET_ECE && ((flags >> 6) & 1) !== s.ece) changed = true;
+      if (s.operation & ECN_OP.SET_CWR && flags >> 7 !== s.cwr) changed = true;
+    }
+    if (changed) rt.note('ecn.rewrite');
+    return Verdict.CONTINUE;
   },
 });

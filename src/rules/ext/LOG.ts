@@ -2,7 +2,9 @@
  * LOG target (libxt_LOG / kernel xt_LOG): writes a kernel log line for the packet and
  * continues with the next rule.
  */
+import { Verdict } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
+import { ipv4LogLine } from './common/syslog.js';
 import { saveString, strtoul } from '../values.js';
 import { checkMinLength, truncateBytes } from './common/strings.js';
 import { defineTarget } from './types.js';
@@ -112,5 +114,10 @@ export const LOG = defineTarget<LogState>({
     // Listed raw between double quotes, unlike save's escaping.
     if (s.prefix !== '') out += ` prefix "${s.prefix}"`;
     return out;
+  },
+  // log_tg: one kernel log line at the rule's level, and the packet goes on.
+  applyTarget(s, pkt, rt) {
+    rt.log(s.level, ipv4LogLine(pkt, s.prefix, s.flags, rt), pkt);
+    return Verdict.CONTINUE;
   },
 });

@@ -3,6 +3,7 @@
  * `mark = (mark & ~mask) ^ value`. Every option is folded into that one value/mask pair,
  * which is all the kernel keeps, so --set-mark, --or-mark, ... all save as --set-xmark.
  */
+import { Verdict } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
 import { hex } from '../values.js';
 import { parseXtUint } from './common/numbers.js';
@@ -89,4 +90,9 @@ export const MARK = defineTarget<MarkState>({
   },
   save: (s) => ` --set-xmark ${hex(s.value)}/${hex(s.mask)}`,
   print: (s) => ` MARK ${xorMaskText(s.value, s.mask)}`,
+  // mark_tg: skb->mark = (skb->mark & ~mask) ^ mark.
+  applyTarget(s, pkt) {
+    pkt.mark = ((pkt.mark & ~s.mask) ^ s.value) >>> 0;
+    return Verdict.CONTINUE;
+  },
 });

@@ -8,7 +8,8 @@ import { dropBasePort, emptyNatRange, NAT_FLAG_OPTIONS, natText, parseNatPorts, 
 
 export const MASQUERADE = defineTarget<NatRange>({
   name: 'MASQUERADE',
-  modelled: true,
+  modelled: false,
+  needs: 'conntrack',
   options: [
     { name: 'to-ports', arg: 'required' },
     { name: 'random', arg: 'none' },

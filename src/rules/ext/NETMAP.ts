@@ -32,7 +32,8 @@ function netmapText(r: NatRange): string {
 
 export const NETMAP = defineTarget<NatRange>({
   name: 'NETMAP',
-  modelled: true,
+  modelled: false,
+  needs: 'conntrack',
   options: [{ name: 'to', arg: 'required', mandatory: true }],
   // xt_NETMAP: nat table, every NAT hook.
   tables: ['nat'],

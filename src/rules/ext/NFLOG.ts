@@ -2,6 +2,7 @@
  * NFLOG target (libxt_NFLOG / kernel xt_NFLOG): hands the packet to nfnetlink_log group
  * listeners (ulogd, tcpdump nflog:N) and continues with the next rule.
  */
+import { Verdict } from '../../engine/packet.js';
 import { saveString } from '../values.js';
 import { parseXtUint } from './common/numbers.js';
 import { truncateBytes } from './common/strings.js';
@@ -61,6 +62,11 @@ export const NFLOG = defineTarget<NflogState>({
   },
   save: (s) => nflogText(s, '--'),
   print: (s) => nflogText(s, ''),
+  // nflog_tg: a copy to the netlink group, and the packet goes on.
+  applyTarget(s, pkt, rt) {
+    rt.nflog(s.group, s.prefix, pkt);
+    return Verdict.CONTINUE;
+  },
 });
 
 /** nflog_print: the listing is the save text without the dashes. */

@@ -36,6 +36,7 @@ function queueText(s: NfqueueState, save: boolean): string {
 export const NFQUEUE = defineTarget<NfqueueState>({
   name: 'NFQUEUE',
   modelled: false,
+  needs: 'queue',
   options: [
     { name: 'queue-num', arg: 'required', excl: ['queue-balance'] },
     { name: 'queue-balance', arg: 'required', excl: ['queue-num'] },

@@ -10,7 +10,8 @@ import { CT_NOTRACK, CT_NOTRACK_ALIAS, ctKernelCheck, type CtState, emptyCtState
 export const NOTRACK = {
   ...defineTarget<CtState>({
     name: 'NOTRACK',
-    modelled: true,
+    modelled: false,
+    needs: 'conntrack',
     options: [],
     tables: ['raw'],
     create: () => ({ ...emptyCtState(), flags: CT_NOTRACK | CT_NOTRACK_ALIAS }),

@@ -8,7 +8,8 @@ import { emptyNatRange, NAT_FLAG_OPTIONS, NAT_PROTO_OFFSET, natText, parseNatPor
 
 export const REDIRECT = defineTarget<NatRange>({
   name: 'REDIRECT',
-  modelled: true,
+  modelled: false,
+  needs: 'conntrack',
   options: [
     { name: 'to-ports', arg: 'required' },
     { name: 'random', arg: 'none' },

@@ -45,6 +45,7 @@ function setTargetText(s: SetTargetState, p: string): string {
 export const SET = defineTarget<SetTargetState>({
   name: 'SET',
   modelled: false,
+  needs: 'ipset',
   // An old-style extension: every check and message is its own ("!" is ignored).
   options: [
     { name: 'add-set', arg: 'required', invert: true, custom: true },

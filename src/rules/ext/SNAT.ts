@@ -8,7 +8,8 @@ import { dropBasePort, emptyNatRange, NAT_FLAG_OPTIONS, natText, parseNatTo, typ
 
 export const SNAT = defineTarget<NatRange>({
   name: 'SNAT',
-  modelled: true,
+  modelled: false,
+  needs: 'conntrack',
   options: [
     { name: 'to-source', arg: 'required', mandatory: true },
     { name: 'random', arg: 'none' },

@@ -39,6 +39,7 @@ function optionsText(s: SynproxyState, prefix: string, sep: string): string {
 export const SYNPROXY = defineTarget<SynproxyState>({
   name: 'SYNPROXY',
   modelled: false,
+  needs: 'conntrack',
   hooks: ['INPUT', 'FORWARD'],
   proto: 6,
   options: [

@@ -2,7 +2,9 @@
  * TCPOPTSTRIP target (libxt_TCPOPTSTRIP / kernel xt_TCPOPTSTRIP): overwrites the listed
  * TCP options with NOPs. The kernel allows it only in the mangle table, for -p tcp.
  */
+import { Verdict } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
+import { Header, header, thoff, u8At } from './common/header.js';
 import { strtoul } from '../values.js';
 import { defineTarget } from './types.js';
 
@@ -42,7 +44,7 @@ function listText(options: readonly number[], numeric: boolean): string {
 
 export const TCPOPTSTRIP = defineTarget<TcpoptstripState>({
   name: 'TCPOPTSTRIP',
-  modelled: false,
+  modelled: true,
   tables: ['mangle'],
   proto: 6,
   options: [{ name: 'strip-options', arg: 'required' }],
@@ -53,4 +55,42 @@ export const TCPOPTSTRIP = defineTarget<TcpoptstripState>({
   // An empty map prints nothing at all; saves always use numbers.
   save: (s) => (s.options.length > 0 ? ` --strip-options ${listText(s.options, true)}` : ''),
   print: (s, _ip, numeric) => (s.options.length > 0 ? ` TCPOPTSTRIP options ${listText(s.options, numeric)}` : ''),
+  /**
+   * tcpoptstrip_mangle_packet: nothing for a later fragment; a header the packet does not
+   * hold, a data offset below 5 words or options beyond the packet drop it. Options it
+   * would overwrite with NOPs (which a later tcp --tcp-option or tcpmss match would
+   * miss) are noted.
+   */
+  applyTarget(s, pkt, rt) {
+    const v = pkt.view;
+    if (v.fragOffset !== 0) return Verdict.CONTINUE;
+    const off = thoff(v);
+    const h = header(v, off, 20);
+    if (h === Header.SHORT) return Verdict.DROP;
+    if (h === Header.CUT) {
+      rt.note('tcpoptstrip.unknown');
+      return Verdict.CONTINUE;
+    }
+    const hlen = (u8At(pkt, off + 12) >> 4) * 4;
+    if (hlen < 20) return Verdict.DROP;
+    const ho = header(v, off, hlen);
+    if (ho === Header.SHORT) return Verdict.DROP;
+    if (ho === Header.CUT) {
+      rt.note('tcpoptstrip.unknown');
+      return Verdict.CONTINUE;
+    }
+    // The walk of tcpoptstrip_mangle_packet: an option reaching past the header ends it.
+    for (let i = 20; i < hlen - 1; ) {
+      const kind = u8At(pkt, off + i);
+      const next = u8At(pkt, off + i + 1);
+      const len = kind <= 1 || next === 0 ? 1 : next;
+      if (i + len > hlen) break;
+      if (s.options.includes(kind)) {
+        rt.note('tcpoptstrip.rewrite');
+        break;
+      }
+      i += len;
+    }
+    return Verdict.CONTINUE;
+  },
 });

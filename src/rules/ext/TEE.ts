@@ -19,6 +19,7 @@ const MAX_OIF_BYTES = 15;
 export const TEE = defineTarget<TeeState>({
   name: 'TEE',
   modelled: false,
+  needs: 'routing',
   options: [
     { name: 'gateway', arg: 'required', mandatory: true },
     { name: 'oif', arg: 'required' },

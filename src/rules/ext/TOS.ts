@@ -3,6 +3,7 @@
  * as `tos = (tos & ~mask) ^ value`. --and/--or/--xor-tos fold into that pair, so every
  * rule saves as --set-tos value/mask.
  */
+import { Verdict } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
 import { hex2, strtoulPrefix } from '../values.js';
 import { parseXtUint } from './common/numbers.js';
@@ -94,5 +95,10 @@ export const TOS = defineTarget<TosState>({
     if (s.value === s.mask) return ` TOS or ${hex2(s.value)}`;
     if (s.mask === 0) return ` TOS xor ${hex2(s.value)}`;
     return ` TOS set ${hex2(s.value)}/${hex2(s.mask)}`;
+  },
+  // tos_tg: tos = (tos & ~mask) ^ value.
+  applyTarget(s, pkt) {
+    pkt.tos = ((pkt.tos & ~s.mask) ^ s.value) & 0xff;
+    return Verdict.CONTINUE;
   },
 });

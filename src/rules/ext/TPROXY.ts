@@ -24,6 +24,7 @@ const IPPROTO_UDP = 17;
 export const TPROXY = defineTarget<TproxyState>({
   name: 'TPROXY',
   modelled: false,
+  needs: 'socket',
   tables: ['mangle'],
   hooks: ['PREROUTING'],
   options: [

@@ -2,6 +2,7 @@
  * TRACE target (libxt_TRACE / kernel xt_TRACE): marks the packet so every rule it then
  * traverses, in every table, is logged. No options.
  */
+import { Verdict } from '../../engine/packet.js';
 import { defineTarget } from './types.js';
 
 export type TraceState = Record<string, never>;
@@ -16,4 +17,9 @@ export const TRACE = defineTarget<TraceState>({
   parse() {},
   save: () => '',
   print: () => '',
+  // trace_tg sets skb->nf_trace; the per-rule TRACE lines are not written by the replay.
+  applyTarget(_s, _pkt, rt) {
+    rt.note('trace');
+    return Verdict.CONTINUE;
+  },
 });

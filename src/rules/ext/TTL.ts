@@ -1,6 +1,7 @@
 /**
  * TTL target (libipt_TTL / kernel xt_HL): sets, increments or decrements the IPv4 TTL.
  */
+import { Verdict } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
 import { parseXtUint } from './common/numbers.js';
 import { defineTarget } from './types.js';
@@ -38,4 +39,10 @@ export const TTL = defineTarget<TtlState>({
   },
   save: (s) => ` --ttl-${s.mode} ${s.ttl}`,
   print: (s) => ` TTL ${LISTING[s.mode]} ${s.ttl}`,
+  /** ttl_tg (xt_HL.c): the new TTL, clamped to 0-255, which later rules see (-m ttl, LOG). */
+  applyTarget(s, pkt) {
+    const old = pkt.ttl;
+    pkt.ttl = s.mode === 'set' ? s.ttl : s.mode === 'inc' ? Math.min(255, old + s.ttl) : Math.max(0, old - s.ttl);
+    return Verdict.CONTINUE;
+  },
 });

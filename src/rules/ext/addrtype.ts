@@ -137,4 +137,16 @@ export const addrtype = defineMatch<AddrtypeState>({
     if (s.limitIfaceOut) out += ' limit-out';
     return out;
   },
+  /**
+   * addrtype_mt_v1: the RTN type inet_dev_addr_type() gives each address (looked up only
+   * against the hook's input or output device when limited to it, in every table when the
+   * hook has no such device), tested against the type mask, source first.
+   */
+  matchPacket(s, pkt, rt) {
+    const v = pkt.view;
+    const name = s.limitIfaceIn ? pkt.inIface : s.limitIfaceOut ? pkt.outIface : '';
+    const dev = name === '' ? undefined : name;
+    if (s.source && ((s.source & (1 << rt.host.addressType(v.srcAddr, dev))) !== 0) === s.invertSource) return false;
+    return !s.dest || ((s.dest & (1 << rt.host.addressType(v.dstAddr, dev))) !== 0) !== s.invertDest;
+  },
 });

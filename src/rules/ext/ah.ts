@@ -2,7 +2,7 @@
  * ah match (libipt_ah / kernel ipt_ah): the SPI of the AH header, a value or an
  * inclusive range, optionally negated. The kernel accepts it only for -p ah.
  */
-import { parseSpiRange, spiListText, spiSaveText, type SpiRange } from './esp.js';
+import { parseSpiRange, spiListText, spiMatch, spiSaveText, type SpiRange } from './esp.js';
 import { defineMatch } from './types.js';
 
 export interface AhState {
@@ -21,4 +21,6 @@ export const ah = defineMatch<AhState>({
   save: (s) => spiSaveText('ahspi', s.spi),
   // ah_print leaves its trailing space even when no SPI test follows.
   print: (s) => ' ah ' + spiListText(s.spi),
+  // ah_mt (ipt_ah.c): struct ip_auth_hdr is 12 bytes, the SPI at offset 4.
+  matchPacket: (s, pkt) => spiMatch(s.spi, pkt, 12, 4, 4),
 });

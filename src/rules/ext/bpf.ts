@@ -204,6 +204,7 @@ function codeText(p: readonly BpfInsn[], tail: string): string {
 export const bpf = defineMatch<BpfState>({
   name: 'bpf',
   modelled: false,
+  needs: 'evaluator',
   options: [
     { name: 'bytecode', arg: 'required' },
     { name: 'object-pinned', arg: 'required' },

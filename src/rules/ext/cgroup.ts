@@ -23,6 +23,7 @@ const MAX_PATH_BYTES = 511;
 export const cgroup = defineMatch<CgroupState>({
   name: 'cgroup',
   modelled: false,
+  needs: 'socket',
   hooks: ['INPUT', 'OUTPUT', 'POSTROUTING'],
   options: [
     { name: 'path', arg: 'required', invert: true },

@@ -2,6 +2,7 @@
  * comment match (libxt_comment / kernel xt_comment): free text attached to a rule. It
  * always matches; the text only shows in listings and saves.
  */
+import { code } from '../../compile/builder.js';
 import { saveString } from '../values.js';
 import { truncateBytes } from './common/strings.js';
 import { defineMatch } from './types.js';
@@ -24,4 +25,7 @@ export const comment = defineMatch<CommentState>({
   save: (s) => ' --comment' + saveString(s.text),
   // comment_print puts the text between C comment markers verbatim, even if it contains "*/".
   print: (s) => ` /* ${s.text} */`,
+  // comment_mt: always true.
+  matchPacket: () => true,
+  compileMatch: () => code`true`,
 });

@@ -41,6 +41,7 @@ function rangeText(s: ConnbytesState, prefix: string): string {
 export const connbytes = defineMatch<ConnbytesState>({
   name: 'connbytes',
   modelled: false,
+  needs: 'conntrack',
   options: [
     { name: 'connbytes', arg: 'required', invert: true, mandatory: true },
     { name: 'connbytes-dir', arg: 'required', mandatory: true },

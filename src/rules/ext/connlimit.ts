@@ -35,6 +35,7 @@ export function maskPrefixLength(mask: number): number {
 export const connlimit = defineMatch<ConnlimitState>({
   name: 'connlimit',
   modelled: false,
+  needs: 'conntrack',
   options: [
     { name: 'connlimit-upto', arg: 'required', invert: true, excl: ['connlimit-above'] },
     { name: 'connlimit-above', arg: 'required', invert: true, excl: ['connlimit-upto'] },

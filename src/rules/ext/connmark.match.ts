@@ -15,7 +15,8 @@ export interface ConnmarkMatchState {
 
 export const connmark = defineMatch<ConnmarkMatchState>({
   name: 'connmark',
-  modelled: true,
+  modelled: false,
+  needs: 'conntrack',
   options: [{ name: 'mark', arg: 'required', invert: true, mandatory: true }],
   create: () => ({ value: 0, mask: 0xffffffff, invert: false }),
   parse(s, call) {

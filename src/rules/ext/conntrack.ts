@@ -271,7 +271,8 @@ export function conntrackDump(s: ConntrackState, prefix: string, numeric: boolea
 
 export const conntrack = defineMatch<ConntrackState>({
   name: 'conntrack',
-  modelled: true,
+  modelled: false,
+  needs: 'conntrack',
   options: [
     { name: 'ctstate', arg: 'required', invert: true },
     { name: 'ctproto', arg: 'required', invert: true },

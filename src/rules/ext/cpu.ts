@@ -12,6 +12,7 @@ export interface CpuState {
 export const cpu = defineMatch<CpuState>({
   name: 'cpu',
   modelled: false,
+  needs: 'host',
   options: [{ name: 'cpu', arg: 'required', invert: true, mandatory: true }],
   create: () => ({ cpu: 0, invert: false }),
   parse(s, call) {

@@ -83,6 +83,7 @@ function savePorts(option: string, [min, max]: [number, number], invert: boolean
 export const dccp = defineMatch<DccpState>({
   name: 'dccp',
   modelled: false,
+  needs: 'evaluator',
   proto: 33,
   // --sport and --source-port are one x6 option (one id): the once-only check is shared
   // and names the first spelling, so the port options do their own checks.

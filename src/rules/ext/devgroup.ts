@@ -36,6 +36,7 @@ function showText(s: DevgroupState, prefix: string, numeric: boolean): string {
 export const devgroup = defineMatch<DevgroupState>({
   name: 'devgroup',
   modelled: false,
+  needs: 'host',
   options: [
     { name: 'src-group', arg: 'required', invert: true },
     { name: 'dst-group', arg: 'required', invert: true },

@@ -32,4 +32,6 @@ export const dscp = defineMatch<DscpMatchState>({
   },
   save: (s) => `${s.invert ? ' !' : ''} --dscp ${hex2(s.dscp)}`,
   print: (s) => ` DSCP match ${s.invert ? '!' : ''}${hex2(s.dscp)}`,
+  // dscp_mt: the TOS byte's upper six bits.
+  matchPacket: (s, pkt) => (pkt.tos >> 2 === s.dscp) !== s.invert,
 });

@@ -2,7 +2,9 @@
  * ecn match (libxt_ecn / kernel xt_ecn): the TCP ECE and CWR flags and the two ECN bits
  * of the IPv4 TOS byte, each test optionally negated. The TCP tests need -p tcp.
  */
+import type { PacketState } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
+import { Header, header, thoff, u8At } from './common/header.js';
 import { parseXtUint } from './common/numbers.js';
 import { defineMatch } from './types.js';
 
@@ -15,6 +17,26 @@ export interface EcnState {
   cwr: EcnTest | undefined;
   /** The IP ECN codepoint 0-3 to compare with. */
   ect: (EcnTest & { value: number }) | undefined;
+}
+
+/** The TCP flag bits ECE and CWR of byte 13. */
+const ECE = 0x40;
+const CWR = 0x80;
+
+/**
+ * ecn_mt4: the IP codepoint first, then the TCP flags. match_tcp reads the header at
+ * thoff without looking at the fragment offset (a later fragment's payload is read as
+ * the header) and answers false, without dropping, when the 20 bytes are not there.
+ */
+export function ecnMatch(s: EcnState, pkt: PacketState): boolean {
+  const v = pkt.view;
+  if (s.ect && ((pkt.tos & 3) === s.ect.value) === s.ect.invert) return false;
+  if (!s.ece && !s.cwr) return true;
+  const off = thoff(v);
+  if (header(v, off, 20) !== Header.OK) return false;
+  const flags = u8At(pkt, off + 13);
+  if (s.ece && ((flags & ECE) !== 0) === s.ece.invert) return false;
+  return !s.cwr || ((flags & CWR) !== 0) !== s.cwr.invert;
 }
 
 export const ecn = defineMatch<EcnState>({
@@ -63,4 +85,5 @@ export const ecn = defineMatch<EcnState>({
     if (s.ect) out += ` ${s.ect.invert ? '!' : ''}ECT=${s.ect.value}`;
     return out;
   },
+  matchPacket: (s, pkt) => ecnMatch(s, pkt),
 });

@@ -4,6 +4,10 @@
  *
  * Also home of the SPI range helpers ah and ipcomp share.
  */
+import type { PacketState } from '../../engine/packet.js';
+import { Header, header, thoff, u16At, u32At } from './common/header.js';
+import { hotdrop } from './common/hotdrop.js';
+import { inRange } from './common/match.js';
 import { parseXtUintRange, rangeOptionText } from './common/numbers.js';
 import { defineMatch } from './types.js';
 
@@ -36,6 +40,22 @@ export function spiListText(r: SpiRange): string {
   return r.min === r.max ? `spi:${inv}${r.min}` : `spis:${inv}${r.min}:${r.max}`;
 }
 
+/**
+ * The common shape of esp_mt, ah_mt and comp_mt: not a later fragment; the protocol's
+ * fixed header (`hlen` bytes) must be in the packet or the packet is dropped ("evil
+ * tinygram"); then spi_match on the SPI (or CPI) of `width` bytes at `at`.
+ */
+export function spiMatch(r: SpiRange, pkt: PacketState, hlen: number, at: number, width: 2 | 4): boolean {
+  const v = pkt.view;
+  if (v.fragOffset !== 0) return false;
+  const off = thoff(v);
+  const h = header(v, off, hlen);
+  if (h === Header.SHORT) return hotdrop(pkt);
+  if (h === Header.CUT) return false;
+  const spi = width === 4 ? u32At(pkt, off + at) : u16At(pkt, off + at);
+  return inRange(r.min, r.max, spi, r.invert);
+}
+
 export interface EspState {
   spi: SpiRange;
 }
@@ -54,4 +74,6 @@ export const esp = defineMatch<EspState>({
     const text = spiListText(s.spi);
     return ' esp' + (text ? ' ' + text : '');
   },
+  // esp_mt: struct ip_esp_hdr is the SPI and the sequence number, 8 bytes.
+  matchPacket: (s, pkt) => spiMatch(s.spi, pkt, 8, 0, 4),
 });

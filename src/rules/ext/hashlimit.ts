@@ -5,7 +5,13 @@
  * microseconds (XT_HASHLIMIT_SCALE_v2) or, for "b/s" rates, byte costs; the listing
  * recomputes a rate from the cost.
  */
+import type { PacketState } from '../../engine/packet.js';
+import type { ReplayRuntime } from '../../engine/runtime.js';
 import { ParamError } from '../errors.js';
+import { Header, header, thoff, u16At } from './common/header.js';
+import { hotdrop } from './common/hotdrop.js';
+import { HZ, jiffiesAt, msecsToJiffies, pow2Below, timeAfterEq } from './common/kernel.js';
+import { U64, u64, u64Add, u64Cmp, u64CmpNumber, u64Copy, u64Mul, u64SetNumber, u64Sub } from './common/u64.js';
 import { NON_CIDR_PLEN, parseXtPlen } from './common/addresses.js';
 import { cAtoi, cAtoll, parseXtUint, strtoullPrefix, UINT64_MAX } from './common/numbers.js';
 import { checkMinLength } from './common/strings.js';
@@ -182,6 +188,333 @@ function userToCreditsByte(user: bigint): bigint {
   return ((user & U32_MAX) * 4194304000n) >> 32n;
 }
 
+// ---------------------------------------------------------------------------------------
+// Replay: the named tables (xt_hashlimit_htable) and their token buckets (dsthash_ent)
+
+/** CREDITS_PER_JIFFY (revision 2+): the power of two below 2^64 / (HZ * one day); 2^39 at HZ 250. */
+const CREDITS_PER_JIFFY = pow2Below(UINT64_MAX / BigInt(HZ * 86400));
+/** CREDITS_PER_JIFFY_BYTES: the power of two below 2^32 / HZ; 2^24 at HZ 250. */
+const CREDITS_PER_JIFFY_BYTES = Number(pow2Below(0xffffffffn / BigInt(HZ)));
+/** A byte bucket's size, CREDITS_PER_JIFFY_BYTES * HZ: one second of refill. */
+const BYTE_BUCKET = CREDITS_PER_JIFFY_BYTES * HZ;
+/** Jiffies after which delta * CREDITS_PER_JIFFY wraps 2^64, and the addend of one jiffy to the high word. */
+const CPJ_WRAP = Number((1n << 64n) / CREDITS_PER_JIFFY);
+const CPJ_HI = Number(CREDITS_PER_JIFFY >> 32n);
+/**
+ * htable_create's default size for a machine with more than 1 GiB of memory (8192
+ * buckets); the entry limit defaults to 8 times the size.
+ */
+const DEFAULT_HTABLE_SIZE = 8192;
+
+/** proto_ports_offset: where the two ports (or SPI halves) are; -1 for a protocol without. */
+function portsOffset(proto: number): number {
+  switch (proto) {
+    case 6: // TCP
+    case 17: // UDP
+    case 33: // DCCP
+    case 50: // ESP: the SPI
+    case 132: // SCTP
+    case 136: // UDP-Lite
+      return 0;
+    case 51: // AH: the SPI
+      return 4;
+    default:
+      return -1;
+  }
+}
+
+/** maskl: the address's first `len` bits (0 keeps nothing). */
+function maskl(addr: number, len: number): number {
+  return len === 0 ? 0 : (addr & (0xffffffff << (32 - len))) >>> 0;
+}
+
+/** struct dsthash_ent: one bucket. The u64 fields are those the kernel keeps as u64. */
+class HashlimitEntry {
+  /** jiffies at which the entry may be collected. */
+  expires = 0;
+  /** jiffies of the last recalculation. */
+  prev = 0;
+  // Token bucket (packets or bytes).
+  readonly credit = new U64();
+  readonly creditCap = new U64();
+  readonly cost = new U64();
+  // --hashlimit-rate-match.
+  interval = 0;
+  prevWindow = false;
+  currentRate = 0;
+  rate = 0;
+  readonly burst = new U64();
+  /** The next entry whose key hashes alike. */
+  next: HashlimitEntry | undefined = undefined;
+  constructor(
+    readonly src: number,
+    readonly dst: number,
+    readonly sport: number,
+    readonly dport: number,
+  ) {}
+}
+
+/**
+ * The bucket of a key (struct dsthash_dst): a small integer, so that looking it up in a
+ * Map allocates nothing (a 48-bit number key would be boxed on every lookup).
+ */
+function keyHash(src: number, dst: number, sport: number, dport: number): number {
+  let h = Math.imul(src ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ dst ^ (h >>> 15), 0xc2b2ae35);
+  h = Math.imul(h ^ ((sport << 16) | dport) ^ (h >>> 13), 0x27d4eb2f);
+  return (h ^ (h >>> 16)) & 0x3fffffff;
+}
+
+const scratchA = new U64();
+const scratchB = new U64();
+
+/**
+ * A named table, shared by every rule of that name (htable_find_get). Its configuration
+ * is the first rule's, copied when it was created: later rules with the same name share
+ * its buckets, sizes and expiry, but their own --hashlimit-upto/above, mode bits and rate
+ * decide how they answer (hashlimit_mt_common mixes both, as here). Where the two
+ * disagree on the bucket kind (rate-match against token bucket), the kernel reads one
+ * union member as the other; the replay keeps them apart instead.
+ */
+export class HashlimitTable {
+  /** keyHash → the entries of that hash, chained through `next`. */
+  private readonly buckets = new Map<number, HashlimitEntry>();
+  count = 0;
+  readonly max: number;
+  readonly mode: number;
+  readonly srcmask: number;
+  readonly dstmask: number;
+  private readonly expireJiffies: number;
+  private readonly gcJiffies: number;
+  /** The next run of htable_gc, every gc_interval from the table's creation. */
+  private nextGc: number;
+  /** The latest jiffies seen: the kernel's clock does not run backwards. */
+  clock = 0;
+  // rateinfo_init's starting values, which depend on the table's configuration only.
+  private readonly initCredit: U64;
+  private readonly initCost: U64;
+  private readonly initCap: U64;
+  private readonly rateInit: number;
+  private readonly burstInit: U64;
+  private readonly interval: number;
+
+  constructor(cfg: HashlimitState) {
+    const size = cfg.size !== 0 ? cfg.size : DEFAULT_HTABLE_SIZE;
+    this.max = cfg.max === 0 ? 8 * size : cfg.max < size ? size : cfg.max;
+    this.mode = cfg.mode;
+    this.srcmask = cfg.srcmask;
+    this.dstmask = cfg.dstmask;
+    this.expireJiffies = msecsToJiffies(cfg.expire);
+    this.gcJiffies = msecsToJiffies(cfg.gcInterval);
+    this.nextGc = this.gcJiffies;
+    this.interval = cfg.interval;
+    const avg = cfg.avg;
+    if (cfg.mode & HL_MODE.RATE_MATCH) {
+      this.initCredit = this.initCost = this.initCap = new U64();
+      if (cfg.mode & HL_MODE.BYTES) {
+        // user2rate_bytes((u32)avg): (U32_MAX / avg - 1) << XT_HASHLIMIT_BYTE_SHIFT.
+        const a = avg & U32_MAX;
+        const rate = (((a !== 0n ? U32_MAX / a : U32_MAX) - 1n) << BYTE_SHIFT) & UINT64_MAX;
+        this.rateInit = Number(rate);
+        this.burstInit = u64(cfg.burst !== 0n ? cfg.burst * rate : rate);
+      } else {
+        // user2rate: XT_HASHLIMIT_SCALE_v2 / avg; the burst is counted on top of the rate.
+        const rate = avg !== 0n ? HASHLIMIT_SCALE / avg : 0n;
+        this.rateInit = Number(rate);
+        this.burstInit = u64(cfg.burst + rate);
+      }
+    } else {
+      this.rateInit = 0;
+      this.burstInit = new U64();
+      if (cfg.mode & HL_MODE.BYTES) {
+        this.initCredit = u64(BigInt(BYTE_BUCKET));
+        this.initCost = u64(userToCreditsByte(avg));
+        // In byte mode credit_cap counts the refills a burst allows.
+        this.initCap = u64(cfg.burst);
+      } else {
+        this.initCredit = u64(userToCredits((avg * cfg.burst) & UINT64_MAX));
+        this.initCost = u64(userToCredits(avg));
+        this.initCap = this.initCredit;
+      }
+    }
+  }
+
+  /**
+   * htable_gc, run every gc_interval: forgets the entries whose expiry has come. Runs due
+   * by `now` are made before the packet; runs that would find nothing to forget are
+   * skipped.
+   */
+  collect(now: number): void {
+    while (this.nextGc <= now) {
+      const at = this.nextGc;
+      let soonest = Infinity;
+      for (const [h, head] of this.buckets) {
+        let keep: HashlimitEntry | undefined;
+        let last: HashlimitEntry | undefined;
+        for (let e: HashlimitEntry | undefined = head; e !== undefined; e = e.next) {
+          if (timeAfterEq(at, e.expires)) {
+            this.count--;
+            continue;
+          }
+          if (e.expires < soonest) soonest = e.expires;
+          if (last) last.next = e;
+          else keep = e;
+          last = e;
+        }
+        if (last) last.next = undefined;
+        if (keep === undefined) this.buckets.delete(h);
+        else if (keep !== head) this.buckets.set(h, keep);
+      }
+      // Nothing expires before `soonest`: the first run at or after it is the next that matters.
+      const next = soonest === Infinity ? Math.floor(now / this.gcJiffies) + 1 : Math.ceil(soonest / this.gcJiffies);
+      this.nextGc = Math.max(at + this.gcJiffies, next * this.gcJiffies);
+    }
+  }
+
+  find(src: number, dst: number, sport: number, dport: number): HashlimitEntry | undefined {
+    let e = this.buckets.get(keyHash(src, dst, sport, dport));
+    while (e !== undefined && (e.src !== src || e.dst !== dst || e.sport !== sport || e.dport !== dport)) e = e.next;
+    return e;
+  }
+
+  /** dsthash_alloc_init; undefined when the table holds its maximum. */
+  add(src: number, dst: number, sport: number, dport: number): HashlimitEntry | undefined {
+    if (this.count >= this.max) return undefined;
+    const h = keyHash(src, dst, sport, dport);
+    const e = new HashlimitEntry(src, dst, sport, dport);
+    e.next = this.buckets.get(h);
+    this.buckets.set(h, e);
+    this.count++;
+    return e;
+  }
+
+  get expire(): number {
+    return this.expireJiffies;
+  }
+
+  /** rateinfo_init */
+  init(e: HashlimitEntry, now: number): void {
+    e.prev = now;
+    if (this.mode & HL_MODE.RATE_MATCH) {
+      e.prevWindow = false;
+      e.currentRate = 0;
+      e.rate = this.rateInit;
+      u64Copy(e.burst, this.burstInit);
+      e.interval = this.interval;
+      return;
+    }
+    u64Copy(e.credit, this.initCredit);
+    u64Copy(e.cost, this.initCost);
+    u64Copy(e.creditCap, this.initCap);
+  }
+
+  /** rateinfo_recalc */
+  recalc(e: HashlimitEntry, now: number): void {
+    const delta = now - e.prev;
+    if (delta === 0) return;
+    if (this.mode & HL_MODE.RATE_MATCH) {
+      // u64 interval = rateinfo.interval * HZ, an unsigned int product.
+      const interval = Math.imul(e.interval, HZ) >>> 0;
+      if (delta < interval) return;
+      e.prev = now;
+      u64Mul(scratchA, e.currentRate, interval);
+      u64Mul(scratchB, delta, e.rate);
+      e.prevWindow = u64Cmp(scratchA, scratchB) > 0;
+      e.currentRate = 0;
+      return;
+    }
+    e.prev = now;
+    if (this.mode & HL_MODE.BYTES) {
+      u64Copy(scratchA, e.credit);
+      u64Mul(scratchB, delta, CREDITS_PER_JIFFY_BYTES);
+      u64Add(e.credit, e.credit, scratchB);
+      // An overflowing sum fills the bucket.
+      if (u64Cmp(scratchA, e.credit) >= 0 || u64CmpNumber(e.credit, BYTE_BUCKET) > 0) u64SetNumber(e.credit, BYTE_BUCKET);
+      return;
+    }
+    // delta * CREDITS_PER_JIFFY mod 2^64: a multiple of 2^32, added to the high word.
+    scratchA.lo = 0;
+    scratchA.hi = ((delta % CPJ_WRAP) * CPJ_HI) % 4294967296;
+    u64Add(e.credit, e.credit, scratchA);
+    if (u64Cmp(e.credit, e.creditCap) > 0) u64Copy(e.credit, e.creditCap);
+  }
+}
+
+/**
+ * hashlimit_byte_cost: a packet costs one unit per 16 bytes started, at most a full
+ * bucket; when the bucket cannot pay it and refills remain (credit_cap), it is refilled.
+ */
+function byteCost(len: number, e: HashlimitEntry): number {
+  const cost = e.cost.hi * 4294967296 + e.cost.lo;
+  let tmp = ((len >>> 4) + 1) * cost;
+  if (tmp > BYTE_BUCKET) tmp = BYTE_BUCKET;
+  if (u64CmpNumber(e.credit, tmp) < 0 && (e.creditCap.hi !== 0 || e.creditCap.lo !== 0)) {
+    scratchA.hi = 0;
+    scratchA.lo = 1;
+    u64Sub(e.creditCap, e.creditCap, scratchA);
+    u64SetNumber(e.credit, BYTE_BUCKET);
+  }
+  return tmp >>> 0;
+}
+
+/**
+ * hashlimit_mt_common (revision 3). The bucket key is the masked addresses and the ports
+ * the table's mode asks for; ports are read for TCP, UDP, UDP-Lite, SCTP, DCCP (ESP and
+ * AH: the SPI) even from a later fragment, whose payload then stands in for them, and a
+ * packet too short for them is dropped. A full table drops the packet too.
+ */
+export function hashlimitMatch(s: HashlimitState, t: HashlimitTable, pkt: PacketState): boolean {
+  const v = pkt.view;
+  const now = Math.max(jiffiesAt(pkt.nowNs), t.clock);
+  t.clock = now;
+  t.collect(now);
+  const mode = t.mode;
+  const dst = mode & HL_MODE.HASH_DIP ? maskl(v.dstAddr, t.dstmask) : 0;
+  const src = mode & HL_MODE.HASH_SIP ? maskl(v.srcAddr, t.srcmask) : 0;
+  let sport = 0;
+  let dport = 0;
+  if (mode & (HL_MODE.HASH_DPT | HL_MODE.HASH_SPT)) {
+    const poff = portsOffset(v.protocol);
+    if (poff >= 0) {
+      const off = thoff(v) + poff;
+      const h = header(v, off, 4);
+      if (h === Header.SHORT) return hotdrop(pkt);
+      if (h === Header.CUT) return false;
+      if (mode & HL_MODE.HASH_SPT) sport = u16At(pkt, off);
+      if (mode & HL_MODE.HASH_DPT) dport = u16At(pkt, off + 2);
+    }
+  }
+  let e = t.find(src, dst, sport, dport);
+  if (e === undefined) {
+    e = t.add(src, dst, sport, dport);
+    if (e === undefined) return hotdrop(pkt);
+    e.expires = now + t.expire;
+    t.init(e, now);
+  } else {
+    e.expires = now + t.expire;
+    t.recalc(e, now);
+  }
+  const above = (s.mode & HL_MODE.INVERT) !== 0;
+  if (s.mode & HL_MODE.RATE_MATCH) {
+    e.currentRate += s.mode & HL_MODE.BYTES ? pkt.length : 1;
+    return !e.prevWindow && u64CmpNumber(e.burst, e.currentRate) >= 0 ? !above : above;
+  }
+  if (s.mode & HL_MODE.BYTES) {
+    const cost = byteCost(pkt.length, e);
+    if (u64CmpNumber(e.credit, cost) >= 0) {
+      u64SetNumber(scratchA, cost);
+      u64Sub(e.credit, e.credit, scratchA);
+      return !above;
+    }
+    return above;
+  }
+  if (u64Cmp(e.credit, e.cost) >= 0) {
+    u64Sub(e.credit, e.credit, e.cost);
+    return !above;
+  }
+  return above;
+}
+
 /** The upto/above options and the old name of --hashlimit-upto share one option id. */
 const UPTO_NAMES = ['hashlimit-upto', 'hashlimit'];
 
@@ -354,6 +687,9 @@ export const hashlimit = defineMatch<HashlimitState>({
     }
     return out + tailText(s, quantum, '', false);
   },
+  // htable_find_get, or htable_create from this rule's configuration.
+  instantiate: (s, rt: ReplayRuntime) => rt.shared('hashlimit', s.name, () => new HashlimitTable(s)),
+  matchPacket: (s, pkt, _rt, inst) => hashlimitMatch(s, inst as HashlimitTable, pkt),
   kernelCheck(s) {
     // xt_check_proc_name, then hashlimit_mt_check_common
     if (s.name === '.' || s.name === '..' || s.name.includes('/')) return `hashlimit: invalid table name "${s.name}"`;

@@ -17,6 +17,7 @@ const MAX_HELPER_BYTES = 29;
 export const helper = defineMatch<HelperState>({
   name: 'helper',
   modelled: false,
+  needs: 'conntrack',
   options: [{ name: 'helper', arg: 'required', invert: true, mandatory: true }],
   create: () => ({ name: '', invert: false }),
   parse(s, call) {

@@ -3,7 +3,10 @@
  * given by name or as "type[/code[:code]]". Loaded implicitly by `-p icmp`; the kernel
  * accepts it only for -p icmp.
  */
+import { code } from '../../compile/builder.js';
+import type { PacketState } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
+import { hotdrop } from './common/hotdrop.js';
 import { strtoulPrefix } from '../values.js';
 import { isCasePrefix } from './common/strings.js';
 import { defineMatch } from './types.js';
@@ -117,6 +120,21 @@ export function parseIcmpType(text: string): Omit<IcmpState, 'invert'> {
   return { type: types.lo, codeMin: codes.lo, codeMax: codes.hi };
 }
 
+/** sizeof(struct icmphdr): the whole 8-byte header must be there. */
+const ICMP_HLEN = 8;
+
+/**
+ * icmp_match (xt_tcpudp.c): not a later fragment; a message shorter than the 8-byte
+ * header is dropped. Type 0xff ("any") matches every type and code.
+ */
+export function icmpMatch(s: IcmpState, pkt: PacketState): boolean {
+  const v = pkt.view;
+  if (v.fragOffset !== 0) return false;
+  if (v.l4Captured < ICMP_HLEN) return v.l4Length < ICMP_HLEN ? hotdrop(pkt) : false;
+  const hit = s.type === 0xff || (v.icmpType === s.type && v.icmpCode >= s.codeMin && v.icmpCode <= s.codeMax);
+  return hit !== s.invert;
+}
+
 export const icmp = defineMatch<IcmpState>({
   name: 'icmp',
   modelled: true,
@@ -145,5 +163,23 @@ export const icmp = defineMatch<IcmpState>({
     if (s.codeMin === s.codeMax) out += ` code ${s.codeMin}`;
     else if (s.codeMin !== 0 || s.codeMax !== 0xff) out += ` codes ${s.codeMin}-${s.codeMax}`;
     return out;
+  },
+  matchPacket: (s, pkt) => icmpMatch(s, pkt),
+  compileMatch(s, c) {
+    const v = c.view;
+    let test;
+    if (s.type === 0xff) test = code`${!s.invert}`;
+    else if (s.codeMin > s.codeMax) test = code`${s.invert}`;
+    else {
+      const codes =
+        s.codeMin === 0 && s.codeMax === 0xff
+          ? code``
+          : s.codeMin === s.codeMax
+            ? code` && ${v}.icmpCode === ${s.codeMin}`
+            : code` && ${v}.icmpCode >= ${s.codeMin} && ${v}.icmpCode <= ${s.codeMax}`;
+      test = s.invert ? code`!(${v}.icmpType === ${s.type}${codes})` : code`(${v}.icmpType === ${s.type}${codes})`;
+    }
+    const slow = c.scope.param((p: PacketState) => icmpMatch(s, p), 'f');
+    return code`(${v}.fragOffset === 0 && ${v}.l4Captured >= ${ICMP_HLEN} ? ${test} : ${slow}(${c.pkt}))`;
   },
 });

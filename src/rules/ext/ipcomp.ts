@@ -3,7 +3,7 @@
  * or an inclusive range, optionally negated; --compres asks for a non-zero reserved
  * field, which the kernel ignores. The kernel accepts it only for -p ipcomp.
  */
-import { parseSpiRange, spiListText, spiSaveText, type SpiRange } from './esp.js';
+import { parseSpiRange, spiListText, spiMatch, spiSaveText, type SpiRange } from './esp.js';
 import { defineMatch } from './types.js';
 
 export interface IpcompState {
@@ -27,4 +27,7 @@ export const ipcomp = defineMatch<IpcompState>({
   },
   save: (s) => spiSaveText('ipcompspi', s.spi) + (s.hdrres ? ' --compres' : ''),
   print: (s) => ' comp ' + spiListText(s.spi) + (s.hdrres ? ' reserved' : ''),
+  // comp_mt: struct ip_comp_hdr is 4 bytes, the 16-bit CPI at offset 2; --compres is
+  // not looked at.
+  matchPacket: (s, pkt) => spiMatch(s.spi, pkt, 4, 2, 2),
 });

@@ -2,7 +2,9 @@
  * iprange match, revision 1 (libxt_iprange / kernel xt_iprange): source and/or
  * destination address within an inclusive range, each optionally negated.
  */
+import { code } from '../../compile/builder.js';
 import { ParamError } from '../errors.js';
+import { allOf, inRange, rangeCode } from './common/match.js';
 import { ipToString, numericToIp } from '../values.js';
 import { defineMatch } from './types.js';
 
@@ -71,5 +73,18 @@ export const iprange = defineMatch<IprangeState>({
     if (s.src) out += ` source IP range${s.src.invert ? ' !' : ''} ${rangeText(s.src)}`;
     if (s.dst) out += ` destination IP range${s.dst.invert ? ' !' : ''} ${rangeText(s.dst)}`;
     return out;
+  },
+  // iprange_mt4: each given range, inclusive, XOR its negation; all must hold.
+  matchPacket(s, pkt) {
+    const v = pkt.view;
+    if (s.src && !inRange(s.src.min, s.src.max, v.srcAddr, s.src.invert)) return false;
+    return !s.dst || inRange(s.dst.min, s.dst.max, v.dstAddr, s.dst.invert);
+  },
+  compileMatch(s, c) {
+    const v = c.view;
+    return allOf([
+      s.src && rangeCode(code`${v}.srcAddr`, s.src.min, s.src.max, s.src.invert, 0xffffffff),
+      s.dst && rangeCode(code`${v}.dstAddr`, s.dst.min, s.dst.max, s.dst.invert, 0xffffffff),
+    ]);
   },
 });

@@ -2,6 +2,8 @@
  * length match (libxt_length / kernel xt_length): the IPv4 total length, a value or an
  * inclusive range, optionally negated.
  */
+import { inRange, rangeCode } from './common/match.js';
+import { code } from '../../compile/builder.js';
 import { parseXtUintRange, rangeText } from './common/numbers.js';
 import { defineMatch } from './types.js';
 
@@ -25,4 +27,7 @@ export const length = defineMatch<LengthState>({
   },
   save: (s) => `${s.invert ? ' !' : ''} --length ${rangeText(s.min, s.max)}`,
   print: (s) => ` length ${s.invert ? '!' : ''}${rangeText(s.min, s.max)}`,
+  // length_mt: the IP header's total length as it is now (TCPMSS may have grown it).
+  matchPacket: (s, pkt) => inRange(s.min, s.max, pkt.length, s.invert),
+  compileMatch: (s, c) => rangeCode(code`${c.pkt}.length`, s.min, s.max, s.invert, 0xffff) ?? code`true`,
 });

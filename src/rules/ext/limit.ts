@@ -4,6 +4,7 @@
  * the listing recomputes a rate from that cost, so "7/m" reads back as "7/min".
  */
 import { ParamError } from '../errors.js';
+import { HZ, jiffiesAt, pow2Below } from './common/kernel.js';
 import { cAtoi, parseXtUint } from './common/numbers.js';
 import { isCasePrefix } from './common/strings.js';
 import { defineMatch } from './types.js';
@@ -71,13 +72,52 @@ export function rateText(period: bigint, scale: bigint): string {
 }
 
 /**
- * xt_limit's user2credits with HZ * CREDITS_PER_JIFFY = 32000 (HZ 250 or 1000), in the
- * kernel's 32-bit arithmetic.
+ * xt_limit's CREDITS_PER_JIFFY: the power of two below 2^32 / (HZ * one day), so that a
+ * rate of one packet a day still fits in 32 bits (128 at HZ 250).
  */
+const CREDITS_PER_JIFFY = Number(pow2Below(0xffffffffn / BigInt(HZ * 24 * 60 * 60)));
+
+/** xt_limit's user2credits with HZ * CREDITS_PER_JIFFY (32000), in the kernel's 32-bit arithmetic. */
 function userToCredits(user: number): number {
-  const HZ_CPJ = 32000;
+  const HZ_CPJ = HZ * CREDITS_PER_JIFFY;
   if (user > Math.floor(0xffffffff / HZ_CPJ)) return Math.imul(Math.floor(user / XT_LIMIT_SCALE), HZ_CPJ) >>> 0;
   return Math.floor((user * HZ_CPJ) / XT_LIMIT_SCALE);
+}
+
+/** struct xt_limit_priv plus the rule's credit_cap and cost, which the kernel computes once. */
+interface LimitBucket {
+  /** jiffies of the last refill. */
+  prev: number;
+  credit: number;
+  creditCap: number;
+  cost: number;
+}
+
+const TWO32 = 4294967296;
+/** Jiffies after which credit_increase (a u32) wraps: 2^32 / CREDITS_PER_JIFFY. */
+const WRAP_JIFFIES = TWO32 / CREDITS_PER_JIFFY;
+
+/**
+ * limit_mt: refill by CREDITS_PER_JIFFY per jiffy since the last packet, up to the cap,
+ * then pay the cost if there is enough. The sums are u32 and wrap: a rule idle for more
+ * than 2^32 / 128 jiffies (about six days at HZ 250) refills by the elapsed time modulo
+ * that, as the kernel does.
+ */
+function limitMatch(b: LimitBucket, nowNs: number): boolean {
+  // The kernel's clock never runs backwards; a capture's may (merged interfaces).
+  const now = Math.max(jiffiesAt(nowNs), b.prev);
+  // Fast path: nothing to refill, not enough to pay.
+  if (b.credit < b.cost && b.prev === now) return false;
+  const elapsed = (now - b.prev) % WRAP_JIFFIES;
+  b.prev = now;
+  let credit = (b.credit + elapsed * CREDITS_PER_JIFFY) % TWO32;
+  if (credit > b.creditCap) credit = b.creditCap;
+  if (credit >= b.cost) {
+    b.credit = credit - b.cost;
+    return true;
+  }
+  b.credit = credit;
+  return false;
 }
 
 const DEFAULT_BURST = 5;
@@ -107,6 +147,12 @@ export const limit = defineMatch<LimitState>({
     return out;
   },
   print: (s) => ` limit: avg ${rateText(BigInt(s.avg), BigInt(XT_LIMIT_SCALE))} burst ${s.burst}`,
+  /** limit_mt_check: the bucket starts full; the cap is that, the cost one average interval. */
+  instantiate(s): LimitBucket {
+    const full = userToCredits(Math.imul(s.avg, s.burst) >>> 0);
+    return { prev: 0, credit: full, creditCap: full, cost: userToCredits(s.avg) };
+  },
+  matchPacket: (_s, pkt, _rt, inst) => limitMatch(inst as LimitBucket, pkt.nowNs),
   kernelCheck(s) {
     // limit_mt_check: avg * burst must not overflow the 32-bit credit computation.
     const product = Math.imul(s.avg, s.burst) >>> 0;

@@ -46,6 +46,9 @@ export function macToString(mac: number): string {
   return bytes.join(':');
 }
 
+/** ARPHRD_ETHER */
+const ARPHRD_ETHER = 1;
+
 export const mac = defineMatch<MacState>({
   name: 'mac',
   modelled: true,
@@ -59,4 +62,14 @@ export const mac = defineMatch<MacState>({
   },
   save: (s) => `${s.invert ? ' !' : ''} --mac-source ${macToString(s.mac)}`,
   print: (s) => ` MAC ${s.invert ? '! ' : ''}${macToString(s.mac)}`,
+  /**
+   * mac_mt: false, whatever the negation, unless the packet came in on an Ethernet device
+   * with its link header still in front of it: a raw-IP or cooked capture without a
+   * 6-byte address, or the loopback device (ARPHRD_LOOPBACK), never matches.
+   */
+  matchPacket(s, pkt) {
+    const v = pkt.view;
+    if (v.srcMac < 0 || (v.arphrd >= 0 && v.arphrd !== ARPHRD_ETHER) || pkt.inIface === 'lo') return false;
+    return (v.srcMac === s.mac) !== s.invert;
+  },
 });

@@ -2,6 +2,7 @@
  * mark match, revision 1 (libxt_mark / kernel xt_mark mark_mt): compares the packet's
  * nfmark under a mask, `(mark & mask) == value`, optionally negated.
  */
+import { code } from '../../compile/builder.js';
 import { parseValueMask, valMaskText } from './common/valuemask.js';
 import { defineMatch } from './types.js';
 
@@ -25,4 +26,8 @@ export const mark = defineMatch<MarkMatchState>({
   },
   save: (s) => `${s.invert ? ' !' : ''} --mark${valMaskText(s.value, s.mask)}`,
   print: (s) => ` mark match${s.invert ? ' !' : ''}${valMaskText(s.value, s.mask)}`,
+  // mark_mt: ((skb->mark & mask) == mark) ^ invert.
+  matchPacket: (s, pkt) => (((pkt.mark & s.mask) >>> 0) === s.value) !== s.invert,
+  compileMatch: (s, c) =>
+    s.invert ? code`((${c.pkt}.mark & ${s.mask}) >>> 0) !== ${s.value}` : code`((${c.pkt}.mark & ${s.mask}) >>> 0) === ${s.value}`,
 });

@@ -3,8 +3,12 @@
  * destination or either-side ports, where a range "a:b" takes two of the 15 slots, the
  * whole list optionally negated. Only for -p tcp, udp, udplite, sctp or dccp.
  */
+import { code, join, type Code } from '../../compile/builder.js';
+import type { PacketState } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
 import type { IpEntry } from '../model.js';
+import { Header, header, thoff, u16At } from './common/header.js';
+import { hotdrop } from './common/hotdrop.js';
 import { parsePort, portName } from '../values.js';
 import { defineMatch } from './types.js';
 
@@ -93,6 +97,38 @@ function itemsText(items: readonly PortItem[], name: (port: number) => string): 
   return items.map((it) => (it.min === it.max ? name(it.min) : `${name(it.min)}:${name(it.max)}`)).join(',');
 }
 
+/** ports_match_v1: the first item that contains the port (or either port) decides. */
+function portsMatch(s: MultiportState, src: number, dst: number): boolean {
+  for (let i = 0; i < s.items.length; i++) {
+    const it = s.items[i]!;
+    const hitSrc = s.direction !== 'destination' && src >= it.min && src <= it.max;
+    const hitDst = s.direction !== 'source' && dst >= it.min && dst <= it.max;
+    if (hitSrc || hitDst) return !s.invert;
+  }
+  return s.invert;
+}
+
+/**
+ * multiport_mt (xt_multiport.c): not a later fragment; the two 16-bit ports at the start
+ * of the layer-4 header (TCP, UDP, UDP-Lite, SCTP and DCCP all put them there), the
+ * packet dropped when they are not there.
+ */
+export function multiportMatch(s: MultiportState, pkt: PacketState): boolean {
+  const v = pkt.view;
+  if (v.fragOffset !== 0) return false;
+  // The decoder has the ports of TCP and UDP; the other protocols are read here.
+  if (v.srcPort >= 0) return portsMatch(s, v.srcPort, v.dstPort);
+  const off = thoff(v);
+  const h = header(v, off, 4);
+  if (h === Header.SHORT) return hotdrop(pkt);
+  if (h === Header.CUT) return false;
+  return portsMatch(s, u16At(pkt, off), u16At(pkt, off + 2));
+}
+
+function itemCode(field: Code, it: PortItem): Code {
+  return it.min === it.max ? code`${field} === ${it.min}` : code`(${field} >= ${it.min} && ${field} <= ${it.max})`;
+}
+
 export const multiport = defineMatch<MultiportState>({
   name: 'multiport',
   modelled: true,
@@ -132,5 +168,18 @@ export const multiport = defineMatch<MultiportState>({
     const list = itemsText(s.items, (port) => portName(port, proto, numeric));
     // __multiport_print_v1 ends the direction with a space and prints " !" after it.
     return ` multiport ${SAVE_OPTION[s.direction]} ${s.invert ? ' !' : ''}${list}`;
+  },
+  matchPacket: (s, pkt) => multiportMatch(s, pkt),
+  compileMatch(s, c) {
+    const v = c.view;
+    const tests: Code[] = [];
+    for (const it of s.items) {
+      if (s.direction !== 'destination') tests.push(itemCode(code`${v}.srcPort`, it));
+      if (s.direction !== 'source') tests.push(itemCode(code`${v}.dstPort`, it));
+    }
+    const any = join(tests, ' || ');
+    const test = s.invert ? code`!(${any})` : code`(${any})`;
+    const slow = c.scope.param((p: PacketState) => multiportMatch(s, p), 'f');
+    return code`(${v}.fragOffset === 0 && ${v}.srcPort >= 0 ? ${test} : ${slow}(${c.pkt}))`;
   },
 });

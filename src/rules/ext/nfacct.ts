@@ -28,6 +28,7 @@ const MAX_NAME_BYTES = 31;
 export const nfacct = defineMatch<NfacctState>({
   name: 'nfacct',
   modelled: false,
+  needs: 'host',
   options: [{ name: 'nfacct-name', arg: 'required', mandatory: true }],
   create: () => ({ name: '' }),
   parse(s, call) {

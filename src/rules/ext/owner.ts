@@ -104,7 +104,8 @@ function ownerText(s: OwnerState, labels: readonly string[], numeric: boolean): 
 
 export const owner = defineMatch<OwnerState>({
   name: 'owner',
-  modelled: true,
+  modelled: false,
+  needs: 'socket',
   hooks: ['OUTPUT', 'POSTROUTING'],
   options: [
     { name: 'uid-owner', arg: 'required', invert: true },

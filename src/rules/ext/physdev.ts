@@ -60,7 +60,8 @@ const FLAGS: Readonly<Record<string, number>> = {
 
 export const physdev = defineMatch<PhysdevState>({
   name: 'physdev',
-  modelled: true,
+  modelled: false,
+  needs: 'bridge',
   options: [
     { name: 'physdev-in', arg: 'required', invert: true },
     { name: 'physdev-out', arg: 'required', invert: true },

@@ -3,6 +3,8 @@
  * kernel assigned on reception (skb->pkt_type): to this host, broadcast, multicast or to
  * another host.
  */
+import { code } from '../../compile/builder.js';
+import type { PacketState } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
 import { defineMatch } from './types.js';
 
@@ -33,6 +35,18 @@ function pktTypeName(type: number): string {
   return PKT_TYPES.find(([, v]) => v === type)![0];
 }
 
+/** PACKET_LOOPBACK: multicast and broadcast looped back to the sending host. */
+const PACKET_LOOPBACK = 5;
+
+/**
+ * pkttype_mt: skb->pkt_type, except that a looped-back packet counts as multicast when
+ * its destination is a multicast address and as broadcast otherwise.
+ */
+function packetType(pkt: PacketState): number {
+  if (pkt.pktType !== PACKET_LOOPBACK) return pkt.pktType;
+  return pkt.view.dstAddr >>> 28 === 0xe ? PACKET_MULTICAST : PACKET_BROADCAST;
+}
+
 export const pkttype = defineMatch<PkttypeState>({
   name: 'pkttype',
   modelled: true,
@@ -47,4 +61,10 @@ export const pkttype = defineMatch<PkttypeState>({
   },
   save: (s) => `${s.invert ? ' !' : ''} --pkt-type ${pktTypeName(s.pktType)}`,
   print: (s) => ` PKTTYPE ${s.invert ? '!' : ''}= ${pktTypeName(s.pktType)}`,
+  matchPacket: (s, pkt) => (packetType(pkt) === s.pktType) !== s.invert,
+  compileMatch(s, c) {
+    const p = c.pkt;
+    const type = code`(${p}.pktType !== ${PACKET_LOOPBACK} ? ${p}.pktType : ${c.view}.dstAddr >>> 28 === 14 ? ${PACKET_MULTICAST} : ${PACKET_BROADCAST})`;
+    return s.invert ? code`${type} !== ${s.pktType}` : code`${type} === ${s.pktType}`;
+  },
 });

@@ -110,6 +110,7 @@ function flagsText(flags: number, prefix: string): string {
 export const policy = defineMatch<PolicyState>({
   name: 'policy',
   modelled: false,
+  needs: 'routing',
   options: [
     { name: 'dir', arg: 'required' },
     { name: 'pol', arg: 'required' },

@@ -23,6 +23,7 @@ function realmNames(): LmapEntry[] {
 export const realm = defineMatch<RealmState>({
   name: 'realm',
   modelled: false,
+  needs: 'routing',
   hooks: ['INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
   options: [{ name: 'realm', arg: 'required', invert: true, mandatory: true }],
   create: () => ({ id: 0, mask: 0xffffffff, invert: false }),

@@ -3,7 +3,9 @@
  * seen addresses (source or destination, under a netmask) that a rule adds to, checks,
  * refreshes or removes from. Lists are shared by every rule naming them.
  */
+import type { PacketState } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
+import { HZ, jiffiesAt, timeAfter } from './common/kernel.js';
 import { ipToString } from '../values.js';
 import { parseXtHost } from './common/addresses.js';
 import { parseXtUint } from './common/numbers.js';
@@ -42,6 +44,186 @@ export interface RecentState {
   side: number;
   /** Applied to the address before it is stored or looked up. */
   mask: number;
+}
+
+/** xt_recent's ip_list_tot module parameter (default): addresses remembered per list. */
+export const RECENT_LIST_TOT = 100;
+
+/** One remembered address (struct recent_entry); also a node of the table's LRU list. */
+class RecentEntry {
+  addr = 0;
+  ttl = 0;
+  /** Where the next stamp goes, 1-based as the kernel keeps it (stamps[index - 1] is the newest). */
+  index = 0;
+  nstamps = 0;
+  older: RecentEntry | undefined = undefined;
+  newer: RecentEntry | undefined = undefined;
+  /** The next entry in the same bucket (addresses equal in their low 30 bits). */
+  next: RecentEntry | undefined = undefined;
+  constructor(readonly stamps: Float64Array) {}
+}
+
+/**
+ * A named list (struct recent_table), shared by every rule naming it. Its address mask is
+ * the first rule's; its stamp ring grows to the largest any rule needs (the kernel
+ * flushes the list then, which only happens while rules are being loaded).
+ */
+export class RecentTable {
+  /**
+   * Entries by their address's low 30 bits, chained: a small-integer key, so a lookup
+   * allocates nothing (a full 32-bit address would be boxed).
+   */
+  private readonly buckets = new Map<number, RecentEntry>();
+  size = 0;
+  /** LRU order: oldest first. */
+  private oldest: RecentEntry | undefined = undefined;
+  private newest: RecentEntry | undefined = undefined;
+  /** Entries removed, kept for reuse so a packet does not allocate. */
+  private readonly free: RecentEntry[] = [];
+
+  constructor(
+    readonly mask: number,
+    public nstampsMaxMask: number,
+  ) {}
+
+  get head(): RecentEntry | undefined {
+    return this.oldest;
+  }
+
+  flush(): void {
+    while (this.oldest) this.remove(this.oldest);
+  }
+
+  /**
+   * recent_entry_lookup: the address, and a TTL that agrees unless either side is 0. An
+   * address has one entry at most: only --set creates one, after a lookup ignoring TTLs.
+   */
+  lookup(addr: number, ttl: number): RecentEntry | undefined {
+    let e = this.buckets.get(addr & 0x3fffffff);
+    while (e !== undefined && e.addr !== addr) e = e.next;
+    return e && (ttl === e.ttl || ttl === 0 || e.ttl === 0) ? e : undefined;
+  }
+
+  remove(e: RecentEntry): void {
+    this.unlink(e);
+    const key = e.addr & 0x3fffffff;
+    let head = this.buckets.get(key);
+    if (head === e) {
+      head = e.next;
+      if (head === undefined) this.buckets.delete(key);
+      else this.buckets.set(key, head);
+    } else {
+      let p = head!;
+      while (p.next !== e) p = p.next!;
+      p.next = e.next;
+    }
+    e.next = undefined;
+    this.size--;
+    this.free.push(e);
+  }
+
+  /** recent_entry_init: a full list first forgets its least recently used address. */
+  add(addr: number, ttl: number, now: number): RecentEntry {
+    if (this.size >= RECENT_LIST_TOT) this.remove(this.oldest!);
+    let e = this.free.pop();
+    if (e === undefined || e.stamps.length !== this.nstampsMaxMask + 1) {
+      e = new RecentEntry(new Float64Array(this.nstampsMaxMask + 1));
+    }
+    e.addr = addr;
+    e.ttl = ttl;
+    e.stamps[0] = now;
+    e.nstamps = 1;
+    e.index = 1;
+    const key = addr & 0x3fffffff;
+    e.next = this.buckets.get(key);
+    this.buckets.set(key, e);
+    this.size++;
+    this.link(e);
+    return e;
+  }
+
+  /** recent_entry_update: a new stamp in the ring, and the entry becomes the newest. */
+  update(e: RecentEntry, now: number): void {
+    e.index &= this.nstampsMaxMask;
+    e.stamps[e.index++] = now;
+    if (e.index > e.nstamps) e.nstamps = e.index;
+    this.unlink(e);
+    this.link(e);
+  }
+
+  private link(e: RecentEntry): void {
+    e.older = this.newest;
+    e.newer = undefined;
+    if (this.newest) this.newest.newer = e;
+    else this.oldest = e;
+    this.newest = e;
+  }
+
+  private unlink(e: RecentEntry): void {
+    if (e.older) e.older.newer = e.newer;
+    else this.oldest = e.newer;
+    if (e.newer) e.newer.older = e.older;
+    else this.newest = e.older;
+    e.older = e.newer = undefined;
+  }
+}
+
+/** recent_mt_check: stamps kept per address, a power of two minus one (ip_pkt_list_tot is 0). */
+function nstampMask(hitCount: number): number {
+  if (hitCount === 0) return 32 - 1;
+  let p = 1;
+  while (p < hitCount) p *= 2;
+  return p - 1;
+}
+
+/**
+ * recent_mt. The TTL is the one the packet had before this host forwarded it: one more
+ * when the hook has an output device and the packet is not the host's own (u8, so 255
+ * becomes 0). CHECK and UPDATE count the stamps within --seconds (all when 0) up to
+ * --hitcount; --reap then may forget the least recently used address if it is too old.
+ * The entry is refreshed by SET, and by UPDATE when the answer (after "!") is a match.
+ */
+export function recentMatch(s: RecentState, t: RecentTable, pkt: PacketState): boolean {
+  const v = pkt.view;
+  let ret = s.invert;
+  let ttl = pkt.ttl;
+  if (pkt.outIface !== '' && !pkt.local) ttl = (ttl + 1) & 0xff;
+  const addr = ((s.side === RECENT_SIDE.DEST ? v.dstAddr : v.srcAddr) & t.mask) >>> 0;
+  const now = jiffiesAt(pkt.nowNs);
+  const e = t.lookup(addr, s.checkSet & RECENT.TTL ? ttl : 0);
+  if (e === undefined) {
+    if (!(s.checkSet & RECENT.SET)) return ret;
+    t.add(addr, ttl, now);
+    return !ret;
+  }
+  if (s.checkSet & RECENT.SET) {
+    ret = !ret;
+  } else if (s.checkSet & RECENT.REMOVE) {
+    t.remove(e);
+    ret = !ret;
+  } else if (s.checkSet & (RECENT.CHECK | RECENT.UPDATE)) {
+    // info->seconds * HZ is an unsigned int product.
+    const time = now - (Math.imul(s.seconds, HZ) >>> 0);
+    let hits = 0;
+    for (let i = 0; i < e.nstamps; i++) {
+      if (s.seconds && timeAfter(time, e.stamps[i]!)) continue;
+      if (!s.hitCount || ++hits >= s.hitCount) {
+        ret = !ret;
+        break;
+      }
+    }
+    if (s.checkSet & RECENT.REAP) {
+      // recent_entry_reap: only the oldest entry, and not the one about to be refreshed.
+      const old = t.head!;
+      const updating = (s.checkSet & RECENT.UPDATE) !== 0 && ret;
+      if (!(old === e && updating) && timeAfter(time, old.stamps[old.index - 1]!)) t.remove(old);
+    }
+  }
+  if (s.checkSet & RECENT.SET || (s.checkSet & RECENT.UPDATE && ret)) {
+    t.update(e, now);
+    e.ttl = ttl;
+  }
+  return ret;
 }
 
 const OPS = ['set', 'rcheck', 'update', 'remove'];
@@ -162,4 +344,14 @@ export const recent = defineMatch<RecentState>({
     }
     return undefined;
   },
+  instantiate(s, rt) {
+    const mask = nstampMask(s.hitCount);
+    const t = rt.shared('recent', s.name, () => new RecentTable(s.mask, mask));
+    if (mask > t.nstampsMaxMask) {
+      t.flush();
+      t.nstampsMaxMask = mask;
+    }
+    return t;
+  },
+  matchPacket: (s, pkt, _rt, inst) => recentMatch(s, inst as RecentTable, pkt),
 });

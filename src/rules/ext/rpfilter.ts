@@ -34,6 +34,7 @@ function flagsText(flags: number, prefix: string): string {
 export const rpfilter = defineMatch<RpfilterState>({
   name: 'rpfilter',
   modelled: false,
+  needs: 'routing',
   tables: ['raw', 'mangle'],
   hooks: ['PREROUTING'],
   options: FLAG_OPTIONS.map(([name]) => ({ name, arg: 'none' as const })),

@@ -7,7 +7,10 @@
  * quirk of recording flag tests under the chunk's position in its name table rather than
  * under the chunk type (the two differ from I_DATA on).
  */
+import type { PacketState } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
+import { Header, header, thoff, u16At, u8At } from './common/header.js';
+import { hotdrop } from './common/hotdrop.js';
 import { rangeOptionText } from './common/numbers.js';
 import { parsePortRange, printPortRange } from './common/ports.js';
 import { defineMatch } from './types.js';
@@ -165,6 +168,92 @@ function savePorts(option: string, [min, max]: [number, number], invert: boolean
   return rangeOptionText(option, min, max, invert);
 }
 
+/** sizeof(struct sctphdr) and of struct sctp_chunkhdr. */
+const SCTP_HLEN = 12;
+const CHUNK_HLEN = 4;
+
+/** match_flags: the first flag test recorded under this number decides; none means true. */
+function flagsMatch(s: SctpState, type: number, flags: number): boolean {
+  for (let i = 0; i < s.flagInfo.length; i++) {
+    const f = s.flagInfo[i]!;
+    if (f.chunktype === type) return (flags & f.flagMask) === f.flag;
+  }
+  return true;
+}
+
+/** What match_packet found: its answer, or that it could not walk the chunks. */
+const Chunks = { NO: 0, YES: 1, HOTDROP: 2, CUT: 3 } as const;
+
+/**
+ * match_packet (xt_sctp.c): walks every chunk header from `offset` to the end of the
+ * packet. A chunk header the packet does not hold, or a zero length, drops the packet.
+ * "all" clears listed types from a copy of the map as they are seen and needs the whole
+ * 64-word map clear at the end: the words past type 255 that "ALL" sets never clear.
+ */
+function chunksMatch(s: SctpState, pkt: PacketState, copy: Uint32Array): number {
+  const v = pkt.view;
+  const kind = s.chunkMatchType;
+  if (kind === SCTP_CHUNK_MATCH.ALL) for (let i = 0; i < SCTP_CHUNKMAP_WORDS; i++) copy[i] = s.chunkmap[i]!;
+  let offset = thoff(v) + SCTP_HLEN;
+  do {
+    const h = header(v, offset, CHUNK_HLEN);
+    if (h === Header.SHORT) return Chunks.HOTDROP;
+    if (h === Header.CUT) return Chunks.CUT;
+    const type = u8At(pkt, offset);
+    const flags = u8At(pkt, offset + 1);
+    const length = u16At(pkt, offset + 2);
+    if (length === 0) return Chunks.HOTDROP;
+    offset += (length + 3) & ~3;
+    if (chunkIsSet(s.chunkmap, type)) {
+      if (kind === SCTP_CHUNK_MATCH.ANY) {
+        if (flagsMatch(s, type, flags)) return Chunks.YES;
+      } else if (kind === SCTP_CHUNK_MATCH.ALL) {
+        if (flagsMatch(s, type, flags)) copy[type >>> 5] = copy[type >>> 5]! & ~(1 << (type & 31));
+      } else if (kind === SCTP_CHUNK_MATCH.ONLY) {
+        if (!flagsMatch(s, type, flags)) return Chunks.NO;
+      }
+    } else if (kind === SCTP_CHUNK_MATCH.ONLY) {
+      return Chunks.NO;
+    }
+  } while (offset < v.totalLength);
+  if (kind === SCTP_CHUNK_MATCH.ALL) return isClear(copy) ? Chunks.YES : Chunks.NO;
+  return kind === SCTP_CHUNK_MATCH.ONLY ? Chunks.YES : Chunks.NO;
+}
+
+/** SCCHECK: a test not given holds; a given one is its condition XOR its negation. */
+function sccheck(s: SctpState, bit: number, cond: boolean): boolean {
+  return (s.flags & bit) === 0 || ((s.invflags & bit) !== 0) !== cond;
+}
+
+function isClear(map: Uint32Array): boolean {
+  for (let i = 0; i < map.length; i++) if (map[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * sctp_mt: not a later fragment; the 12-byte common header must be there (else the
+ * packet is dropped); then each test given (SCCHECK), the chunk walk last. A walk that
+ * drops the packet answers false, which a negated chunk test turns into a match: the rule
+ * then matches and the packet is still dropped.
+ */
+export function sctpMatch(s: SctpState, pkt: PacketState, copy: Uint32Array): boolean {
+  const v = pkt.view;
+  if (v.fragOffset !== 0) return false;
+  const off = thoff(v);
+  const h = header(v, off, SCTP_HLEN);
+  if (h === Header.SHORT) return hotdrop(pkt);
+  if (h === Header.CUT) return false;
+  const sport = u16At(pkt, off);
+  const dport = u16At(pkt, off + 2);
+  if (!sccheck(s, SCTP.SRC_PORTS, sport >= s.spts[0] && sport <= s.spts[1])) return false;
+  if (!sccheck(s, SCTP.DEST_PORTS, dport >= s.dpts[0] && dport <= s.dpts[1])) return false;
+  if ((s.flags & SCTP.CHUNK_TYPES) === 0) return true;
+  const r = chunksMatch(s, pkt, copy);
+  if (r === Chunks.CUT) return false;
+  if (r === Chunks.HOTDROP) hotdrop(pkt);
+  return sccheck(s, SCTP.CHUNK_TYPES, r === Chunks.YES);
+}
+
 export const sctp = defineMatch<SctpState>({
   name: 'sctp',
   modelled: true,
@@ -243,4 +332,7 @@ export const sctp = defineMatch<SctpState>({
     }
     return out;
   },
+  // The chunk map copy "all" works on, allocated once per rule.
+  instantiate: () => new Uint32Array(SCTP_CHUNKMAP_WORDS),
+  matchPacket: (s, pkt, _rt, inst) => sctpMatch(s, pkt, inst as Uint32Array),
 });

@@ -67,7 +67,8 @@ function setText(s: SetState, prefix: string): string {
 
 export const set = defineMatch<SetState>({
   name: 'set',
-  modelled: true,
+  modelled: false,
+  needs: 'ipset',
   // An old-style (non-x6) extension: every check and message is its own.
   options: [
     { name: 'match-set', arg: 'required', invert: true, custom: true },

@@ -33,6 +33,7 @@ function flagsText(flags: number): string {
 export const socket = defineMatch<SocketState>({
   name: 'socket',
   modelled: false,
+  needs: 'socket',
   hooks: ['PREROUTING', 'INPUT'],
   options: FLAG_OPTIONS.map(([name]) => ({ name, arg: 'none' as const })),
   create: () => ({ flags: 0 }),

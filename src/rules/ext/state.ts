@@ -10,7 +10,8 @@ import { defineMatch } from './types.js';
 
 export const state = defineMatch<ConntrackState>({
   name: 'state',
-  modelled: true,
+  modelled: false,
+  needs: 'conntrack',
   options: [{ name: 'state', arg: 'required', invert: true, mandatory: true }],
   create: newConntrackState,
   parse(s, call) {

@@ -47,6 +47,11 @@ function statisticText(s: StatisticState, prefix: string): string {
   return out;
 }
 
+/** The counter every packet through the rule advances (xt_statistic_priv). */
+interface NthCounter {
+  count: number;
+}
+
 export const statistic = defineMatch<StatisticState>({
   name: 'statistic',
   modelled: true,
@@ -96,4 +101,17 @@ export const statistic = defineMatch<StatisticState>({
   },
   save: (s) => statisticText(s, '--'),
   print: (s) => ' statistic' + statisticText(s, ''),
+  // statistic_mt_check: the shared counter starts at every - packet.
+  instantiate: (s): NthCounter => ({ count: s.count }),
+  /**
+   * statistic_mt. Random: prandom & 0x7fffffff below the fixed-point probability (the
+   * replay's seeded generator stands in for get_random_u32). Nth: the counter runs
+   * 0..n-1 and the packet that brings it back to 0 matches. Either way "!" inverts.
+   */
+  matchPacket(s, _pkt, rt, inst) {
+    if (s.mode === STATISTIC_MODE.RANDOM) return ((rt.random32() & 0x7fffffff) < s.probability) !== s.invert;
+    const c = inst as NthCounter;
+    c.count = c.count === s.every ? 0 : c.count + 1;
+    return (c.count === 0) !== s.invert;
+  },
 });

@@ -98,6 +98,7 @@ function patternText(p: Uint8Array): string {
 export const string = defineMatch<StringState>({
   name: 'string',
   modelled: false,
+  needs: 'evaluator',
   options: [
     { name: 'from', arg: 'required' },
     { name: 'to', arg: 'required' },

@@ -2,8 +2,13 @@
  * tcp match (libxt_tcp / kernel xt_tcpudp): ports, flags, option presence. Loaded
  * implicitly by `-p tcp` when one of its options appears.
  */
+import { code } from '../../compile/builder.js';
+import type { PacketState } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
 import { strtoul } from '../values.js';
+import { Header, header, thoff, u8At } from './common/header.js';
+import { hotdrop } from './common/hotdrop.js';
+import { allOf, inRange, rangeCode } from './common/match.js';
 import { fullPortRange, parsePortRange, printPortRange, savePortRange, type PortRange } from './common/ports.js';
 import { defineMatch } from './types.js';
 
@@ -57,6 +62,56 @@ export function tcpFlagsText(flags: number): string {
 /** print_tcpf's numeric form, "0x%02X": upper case, unlike the other extensions' bytes. */
 function hex2(n: number): string {
   return '0x' + n.toString(16).toUpperCase().padStart(2, '0');
+}
+
+/** sizeof(struct tcphdr) */
+const TCP_HLEN = 20;
+
+/**
+ * tcp_find_option: the options walked as the kernel walks them (EOL and NOP advance one
+ * byte, a zero length one byte, anything else its length byte); the first byte equal to
+ * the option number decides, even where another option's data is mistaken for a kind.
+ */
+function tcpOptionMatch(s: TcpState, pkt: PacketState): boolean {
+  const v = pkt.view;
+  const hlen = v.tcpDataOffset * 4;
+  if (hlen < TCP_HLEN) return hotdrop(pkt);
+  const optlen = hlen - TCP_HLEN;
+  if (optlen === 0) return s.invOption;
+  const start = thoff(v) + TCP_HLEN;
+  const h = header(v, start, optlen);
+  // "If we don't have the whole header, drop packet."
+  if (h === Header.SHORT) return hotdrop(pkt);
+  if (h === Header.CUT) return false;
+  for (let i = 0; i < optlen; ) {
+    const kind = u8At(pkt, start + i);
+    if (kind === s.option) return !s.invOption;
+    if (kind < 2 || i + 1 >= optlen) {
+      // A length byte beyond the options would only move i past the end.
+      i++;
+      continue;
+    }
+    i += u8At(pkt, start + i + 1) || 1;
+  }
+  return s.invOption;
+}
+
+/**
+ * tcp_mt (xt_tcpudp.c). Never matches a later fragment and drops the one at offset 8
+ * ("evil TCP offset=1 frag", which could overwrite the flags); a segment shorter than the
+ * 20-byte header is dropped too. Ports, then flags, then the option, in that order: the
+ * option test's own drops happen only when the rest matched.
+ */
+export function tcpMatch(s: TcpState, pkt: PacketState): boolean {
+  const v = pkt.view;
+  if (v.fragOffset !== 0) return v.fragOffset === 8 ? hotdrop(pkt) : false;
+  if (v.l4Captured < TCP_HLEN) return v.l4Length < TCP_HLEN ? hotdrop(pkt) : false;
+  return (
+    inRange(s.sport.min, s.sport.max, v.srcPort, s.sport.invert) &&
+    inRange(s.dport.min, s.dport.max, v.dstPort, s.dport.invert) &&
+    ((v.tcpFlags & s.flagMask) === s.flagCmp) !== s.invFlags &&
+    (s.option === 0 || tcpOptionMatch(s, pkt))
+  );
 }
 
 export const tcp = defineMatch<TcpState>({
@@ -144,5 +199,27 @@ export const tcp = defineMatch<TcpState>({
       out += numeric ? `${hex2(s.flagMask)}/${hex2(s.flagCmp)}` : `${tcpFlagsText(s.flagMask)}/${tcpFlagsText(s.flagCmp)}`;
     }
     return out;
+  },
+  matchPacket: (s, pkt) => tcpMatch(s, pkt),
+  compileMatch(s, c) {
+    const v = c.view;
+    const flags =
+      s.flagMask === 0 && s.flagCmp === 0
+        ? s.invFlags
+          ? code`false`
+          : undefined
+        : s.invFlags
+          ? code`(${v}.tcpFlags & ${s.flagMask}) !== ${s.flagCmp}`
+          : code`(${v}.tcpFlags & ${s.flagMask}) === ${s.flagCmp}`;
+    const option = s.option !== 0 ? code`${c.scope.param((p: PacketState) => tcpOptionMatch(s, p), 'f')}(${c.pkt})` : undefined;
+    const test = allOf([
+      rangeCode(code`${v}.srcPort`, s.sport.min, s.sport.max, s.sport.invert, 0xffff),
+      rangeCode(code`${v}.dstPort`, s.dport.min, s.dport.max, s.dport.invert, 0xffff),
+      flags,
+      option,
+    ]);
+    // Fragments and short or cut headers take the full function.
+    const slow = c.scope.param((p: PacketState) => tcpMatch(s, p), 'f');
+    return code`(${v}.fragOffset === 0 && ${v}.l4Captured >= ${TCP_HLEN} ? ${test} : ${slow}(${c.pkt}))`;
   },
 });

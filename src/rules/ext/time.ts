@@ -181,6 +181,70 @@ function monthdaysText(mask: number, human: boolean): string {
   return days.join(',');
 }
 
+const SECONDS_PER_DAY = 86400;
+
+/**
+ * sys_tz.tz_minuteswest, the kernel timezone --kerneltz applies. It is 0 unless something
+ * set it with settimeofday() (systemd does only for a hardware clock kept in local time),
+ * which a capture does not record.
+ */
+const KERNEL_TZ_MINUTES_WEST = 0;
+
+/** xt_time's days_since_epoch: 1 January of 2039 down to 1970, in days since the epoch. */
+const DSE_FIRST = 2039;
+const DAYS_SINCE_EPOCH: readonly number[] = Array.from(
+  { length: DSE_FIRST - 1970 + 1 },
+  (_, i) => Date.UTC(DSE_FIRST - i, 0, 1) / 86400000,
+);
+const DAYS_SINCE_YEAR = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+const DAYS_SINCE_LEAPYEAR = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335];
+
+function isLeap(y: number): boolean {
+  return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+}
+
+/**
+ * localtime_3: the day of the month of `dse` through the kernel's tables, which end in
+ * 2039: a later date is counted from 1 January 2039 (and the u8 wraps), as the kernel does.
+ */
+function monthday(dse: number): number {
+  let i = 0;
+  let year = DSE_FIRST;
+  while (DAYS_SINCE_EPOCH[i]! > dse) {
+    i++;
+    year--;
+  }
+  const w = dse - DAYS_SINCE_EPOCH[i]!;
+  const table = isLeap(year) ? DAYS_SINCE_LEAPYEAR : DAYS_SINCE_YEAR;
+  let m = table.length - 1;
+  while (m > 0 && table[m]! > w) m--;
+  return (w - table[m]! + 1) & 0xff;
+}
+
+/**
+ * time_mt: the time is the packet's capture time (the kernel uses the time it processes
+ * the packet, ktime_get_real_seconds), in UTC unless --kerneltz. Date range first, then
+ * the time of day (a range that wraps midnight when start > stop; with --contiguous the
+ * part after midnight belongs to the previous day), then weekday, then day of the month.
+ */
+export function timeMatch(s: TimeState, tsSec: number): boolean {
+  let stamp = tsSec;
+  if (s.flags & TIME_FLAG.LOCAL_TZ) stamp -= 60 * KERNEL_TZ_MINUTES_WEST;
+  if (stamp < s.dateStart || stamp > s.dateStop) return false;
+  const packetTime = ((stamp % SECONDS_PER_DAY) + SECONDS_PER_DAY) % SECONDS_PER_DAY;
+  if (s.daytimeStart < s.daytimeStop) {
+    if (packetTime < s.daytimeStart || packetTime > s.daytimeStop) return false;
+  } else {
+    if (packetTime < s.daytimeStart && packetTime > s.daytimeStop) return false;
+    if (s.flags & TIME_FLAG.CONTIGUOUS && packetTime <= s.daytimeStop) stamp -= SECONDS_PER_DAY;
+  }
+  const dse = Math.floor(stamp / SECONDS_PER_DAY);
+  const weekday = ((4 + dse - 1) % 7) + 1;
+  if ((s.weekdays & (1 << weekday)) === 0) return false;
+  if (s.monthdays === ALL_MONTHDAYS) return true;
+  return (s.monthdays & (1 << monthday(dse))) !== 0;
+}
+
 export const time = defineMatch<TimeState>({
   name: 'time',
   modelled: true,
@@ -276,4 +340,5 @@ export const time = defineMatch<TimeState>({
     if (s.flags & TIME_FLAG.CONTIGUOUS) out += ' contiguous';
     return out;
   },
+  matchPacket: (s, pkt) => timeMatch(s, pkt.tsSec),
 });

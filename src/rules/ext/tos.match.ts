@@ -36,4 +36,6 @@ export const tos = defineMatch<TosMatchState>({
     if (sym && !numeric) return ` tos match${inv} ${sym[0]}`;
     return ` tos match${inv}${hex2(s.value)}/${hex2(s.mask)}`;
   },
+  // tos_mt: ((tos & mask) == value) ^ invert.
+  matchPacket: (s, pkt) => ((pkt.tos & s.mask) === s.value) !== s.invert,
 });

@@ -2,6 +2,7 @@
  * ttl match (libipt_ttl / kernel xt_hl ttl_mt): compares the IPv4 TTL with a value:
  * equal, not equal (! --ttl-eq), less than or greater than.
  */
+import { code } from '../../compile/builder.js';
 import { ParamError } from '../errors.js';
 import { parseXtUint } from './common/numbers.js';
 import { defineMatch } from './types.js';
@@ -65,5 +66,32 @@ export const ttl = defineMatch<TtlMatchState>({
   print(s) {
     const op = { eq: '==', ne: '!=', lt: '<', gt: '>' }[s.mode];
     return ` TTL match TTL ${op} ${s.ttl}`;
+  },
+  // ttl_mt (xt_hl.c): the header's TTL as it is now (decremented when forwarded) against the value.
+  matchPacket(s, pkt) {
+    const t = pkt.ttl;
+    switch (s.mode) {
+      case 'eq':
+        return t === s.ttl;
+      case 'ne':
+        return t !== s.ttl;
+      case 'lt':
+        return t < s.ttl;
+      case 'gt':
+        return t > s.ttl;
+    }
+  },
+  compileMatch(s, c) {
+    const t = code`${c.pkt}.ttl`;
+    switch (s.mode) {
+      case 'eq':
+        return code`${t} === ${s.ttl}`;
+      case 'ne':
+        return code`${t} !== ${s.ttl}`;
+      case 'lt':
+        return code`${t} < ${s.ttl}`;
+      case 'gt':
+        return code`${t} > ${s.ttl}`;
+    }
   },
 });

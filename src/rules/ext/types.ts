@@ -79,6 +79,14 @@ export interface KernelContext {
   readonly hooks: ReadonlySet<Hook>;
 }
 
+/**
+ * What the replay would need to evaluate an unmodelled extension: connection tracking
+ * (a later stage), the local socket of a packet, bridge ports, ipsets, routing or other
+ * host state a capture does not carry, a user-space verdict (NFQUEUE), or only an
+ * evaluator not written yet (u32, bpf, string, dccp: the bytes are in the capture).
+ */
+export type ReplayNeed = 'conntrack' | 'socket' | 'bridge' | 'ipset' | 'routing' | 'host' | 'queue' | 'evaluator';
+
 interface ExtensionBase<S> {
   /** The name given to -m / -j (case-sensitive). */
   readonly name: string;
@@ -88,6 +96,8 @@ interface ExtensionBase<S> {
    * and prints exactly, and the replay refuses or accounts for it.
    */
   readonly modelled: boolean;
+  /** For an extension not modelled: what the replay lacks to evaluate it (for reports). */
+  readonly needs?: ReplayNeed;
   /** Fresh option state (iptables' init()). */
   create(): S;
   parse(state: S, call: OptionCall, ctx: ParseContext): void;

@@ -134,6 +134,7 @@ function u32Text(tests: readonly U32Test[]): string {
 export const u32 = defineMatch<U32State>({
   name: 'u32',
   modelled: false,
+  needs: 'evaluator',
   options: [{ name: 'u32', arg: 'required', invert: true, mandatory: true }],
   create: () => ({ invert: false, tests: [] }),
   parse(s, call) {

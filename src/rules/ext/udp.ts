@@ -7,7 +7,11 @@
  * strtoul()/getservbyname() pair tcp uses, so the same text can mean different ports in
  * the two matches (portByName against parsePort).
  */
+import { code } from '../../compile/builder.js';
+import type { PacketState } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
+import { hotdrop } from './common/hotdrop.js';
+import { allOf, inRange, rangeCode } from './common/match.js';
 import { fullPortRange, parseXtPortRange, printPortRange, savePortRange, type PortRange } from './common/ports.js';
 import { defineMatch } from './types.js';
 
@@ -19,6 +23,20 @@ export interface UdpState {
 /** Option ids: "sport"/"dport" share the id, and so the messages, of the long forms. */
 const ID_NAMES = ['source-port', 'destination-port'] as const;
 const ID_OF: Readonly<Record<string, number>> = { 'source-port': 0, sport: 0, 'destination-port': 1, dport: 1 };
+
+/** sizeof(struct udphdr) */
+const UDP_HLEN = 8;
+
+/**
+ * udp_mt (xt_tcpudp.c): never a fragment after the first; a datagram shorter than the
+ * 8-byte header is dropped ("evil UDP tinygram"). The length field is not checked.
+ */
+export function udpMatch(s: UdpState, pkt: PacketState): boolean {
+  const v = pkt.view;
+  if (v.fragOffset !== 0) return false;
+  if (v.l4Captured < UDP_HLEN) return v.l4Length < UDP_HLEN ? hotdrop(pkt) : false;
+  return inRange(s.sport.min, s.sport.max, v.srcPort, s.sport.invert) && inRange(s.dport.min, s.dport.max, v.dstPort, s.dport.invert);
+}
 
 export const udp = defineMatch<UdpState>({
   name: 'udp',
@@ -46,4 +64,14 @@ export const udp = defineMatch<UdpState>({
   save: (s) => savePortRange('sport', s.sport) + savePortRange('dport', s.dport),
   print: (s, _ip, numeric) =>
     ' udp' + printPortRange('spt', s.sport, 'udp', numeric) + printPortRange('dpt', s.dport, 'udp', numeric),
+  matchPacket: (s, pkt) => udpMatch(s, pkt),
+  compileMatch(s, c) {
+    const v = c.view;
+    const test = allOf([
+      rangeCode(code`${v}.srcPort`, s.sport.min, s.sport.max, s.sport.invert, 0xffff),
+      rangeCode(code`${v}.dstPort`, s.dport.min, s.dport.max, s.dport.invert, 0xffff),
+    ]);
+    const slow = c.scope.param((p: PacketState) => udpMatch(s, p), 'f');
+    return code`(${v}.fragOffset === 0 && ${v}.l4Captured >= ${UDP_HLEN} ? ${test} : ${slow}(${c.pkt}))`;
+  },
 });
