@@ -30,7 +30,8 @@ export function literal(v: Exclude<Interpolation, Code>): Code {
     case 'number':
       if (!Number.isFinite(v)) throw new TypeError(`not a finite number: ${v}`);
       // Negative zero and negatives in parentheses so `a - ${x}` stays an expression.
-      return raw(v < 0 || Object.is(v, -0) ? `(${v})` : String(v));
+      if (Object.is(v, -0)) return raw('(-0)');
+      return raw(v < 0 ? `(${v})` : String(v));
     case 'string':
       // JSON.stringify escapes quotes, backslashes and control characters; U+2028/U+2029
       // are valid in JSON but end a line in older JavaScript, so escape them too.
@@ -56,25 +57,50 @@ export function code(strings: TemplateStringsArray, ...values: Interpolation[]):
 }
 
 /** Joins pieces with a separator (the separator is code written here, not data). */
-export function join(parts: readonly Code[], separator: ', ' | ' && ' | ' || ' | '\n' | '; '): Code {
+export function join(parts: readonly Code[], separator: ', ' | ',\n' | ' && ' | ' || ' | '\n' | '; '): Code {
   return raw(parts.map((p) => p.text).join(separator));
 }
+
+/**
+ * Parameters passed by name, at most. A factory cannot take many more: calling it spreads
+ * every value as an argument, and V8 overflows its stack somewhere past 60,000. Beyond this
+ * many, a parameter is an element of one array parameter (OVERFLOW), which generated code
+ * reads as `$x[n]`: an expression like a name, for an element load instead of a context
+ * slot load.
+ */
+const MAX_NAMED_PARAMS = 4096;
+const OVERFLOW = '$x';
 
 /** Identifiers for generated code: valid, unique, never derived from rule text. */
 export class Scope {
   private next = 0;
   private readonly params: Array<{ name: Code; value: unknown }> = [];
+  private readonly overflow: unknown[] = [];
 
   /** A fresh local name with a fixed prefix (letters only). */
   name(prefix: 'r' | 'c' | 'm' | 't' | 'v' | 'k' | 'f' = 'v'): Code {
     return raw(`${prefix}${this.next++}`);
   }
 
-  /** Passes `value` into the generated function as a parameter and returns its name. */
+  /**
+   * Passes `value` into the generated function as a parameter and returns an expression
+   * that reads it (a name, or past MAX_NAMED_PARAMS an array element): use it as a value,
+   * never as a binding.
+   */
   param(value: unknown, prefix: 'd' | 'f' | 's' = 'd'): Code {
+    if (this.params.length >= MAX_NAMED_PARAMS) {
+      this.overflow.push(value);
+      return raw(`${OVERFLOW}[${this.overflow.length - 1}]`);
+    }
     const name = raw(`${prefix}${this.next++}`);
     this.params.push({ name, value });
     return name;
+  }
+
+  private paramNames(): string[] {
+    const names = this.params.map((p) => p.name.text);
+    if (this.overflow.length > 0) names.push(OVERFLOW);
+    return names;
   }
 
   /**
@@ -82,14 +108,14 @@ export class Scope {
    * returns whatever the body returns (usually a function).
    */
   build<T>(body: Code): T {
-    const names = this.params.map((p) => p.name.text);
-    const factory = new Function(...names, `'use strict';\n${body.text}`) as (...args: unknown[]) => T;
-    return factory(...this.params.map((p) => p.value));
+    const factory = new Function(...this.paramNames(), `'use strict';\n${body.text}`) as (...args: unknown[]) => T;
+    const values = this.params.map((p) => p.value);
+    if (this.overflow.length > 0) values.push(this.overflow);
+    return factory(...values);
   }
 
   /** The source the factory would be built from, for --dump-compiled. */
   source(body: Code): string {
-    const names = this.params.map((p) => p.name.text).join(', ');
-    return `(function (${names}) {\n'use strict';\n${body.text}\n})`;
+    return `(function (${this.paramNames().join(', ')}) {\n'use strict';\n${body.text}\n})`;
   }
 }
