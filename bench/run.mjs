@@ -1,12 +1,13 @@
-// Every benchmark, one after the other: ruleset parsing (parse.mjs), then capture reading
-// (capture.mjs). Arguments go to both (each reads the options it knows, e.g. --runs=3).
+// Every benchmark, one after the other: ruleset parsing (parse.mjs), capture reading
+// (capture.mjs), rule traversal (replay-rules.mjs). Arguments go to each
+// (each reads the options it knows, e.g. --runs=3).
 //
 //   npm run build && npm run bench [-- --runs=3]
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BENCH_DIR } from './lib.mjs';
 
-for (const script of ['parse.mjs', 'capture.mjs']) {
+for (const script of ['parse.mjs', 'capture.mjs', 'replay-rules.mjs']) {
   const r = spawnSync(process.execPath, [join(BENCH_DIR, script), ...process.argv.slice(2)], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

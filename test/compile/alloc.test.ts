@@ -3,9 +3,7 @@
  * hundred thousand traversals of a kube-proxy-shaped ruleset and of a small server
  * firewall run without the young generation growing and without a single scavenge.
  */
-import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { measureAllocation } from '../support/alloc.js';
 import { describe, expect, it } from 'vitest';
 import { kubeFilterRuleset, kubePackets, SEED_RULES, seedPackets } from '../../bench/replay-rules.mjs';
 import { compileRuleset, interpretRuleset, type TableRunner } from '../../src/compile/index.js';
@@ -13,14 +11,7 @@ import { L4State } from '../../src/decode/view.js';
 import { loadRulesetText } from '../../src/rules/index.js';
 import { TestPacket, TestRuntime, type PacketFields } from './helpers.js';
 
-function collect(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
 
-function newSpaceUsed(): number {
-  return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_used_size ?? 0;
-}
 
 /** Every field given, so building the packet evaluates no default. */
 function complete(f: PacketFields, i: number): Required<Omit<PacketFields, 'l4Captured'>> {
@@ -62,23 +53,10 @@ describe('traversal allocation', () => {
         for (let i = 0; i < count; i++) sum += runner.traverse('filter', tp.set(c.packets[i % n]!)) + runner.lastEvaluated;
         return sum;
       };
-      // Long enough for every function to reach its optimised code; the full collection
-      // can drop some of it (code ageing), so the first packets after it are unmeasured too.
-      run(200_000);
-      collect();
-      run(100_000);
-      const gcs: PerformanceEntry[] = [];
-      const obs = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
-      obs.observe({ entryTypes: ['gc'] });
-      const before = newSpaceUsed();
-      run(300_000);
-      const grown = newSpaceUsed() - before;
-      await new Promise((r) => setTimeout(r, 50));
-      obs.disconnect();
-      // 300k packets allocating even 8 bytes each would be 2.4 MB; what remains is the
-      // optimiser's own one-off allocations.
-      expect(grown).toBeLessThan(256 * 1024);
-      expect(gcs.length).toBe(0);
+      // Long enough for every function to reach its optimised code.
+      const result = await measureAllocation(run, 300_000, 300_000);
+      expect(result.grown).toBeLessThan(256 * 1024);
+      expect(result.scavenges).toBe(0);
     });
   }
 });

@@ -3,9 +3,7 @@
  * representations settle), hundreds of thousands of decodes run without the young
  * generation growing and without a single scavenge.
  */
-import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { measureAllocation } from '../support/alloc.js';
 import { describe, expect, it } from 'vitest';
 import type { PacketRecord } from '../../src/capture/record.js';
 import { DecodeEvents, PacketView, decode, l4ChecksumStatus } from '../../src/decode/index.js';
@@ -18,14 +16,7 @@ const samples: Sample[] = [
 ];
 
 /** A full GC before measuring, so a nearly full young generation cannot force a scavenge. */
-function collect(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
 
-function newSpaceUsed(): number {
-  return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_used_size ?? 0;
-}
 
 describe.skipIf(samples.length === 0)('decode allocation', () => {
   it('decodes 500k packets without allocating', async () => {
@@ -61,19 +52,8 @@ describe.skipIf(samples.length === 0)('decode allocation', () => {
       return sum;
     };
 
-    run(300_000);
-    collect();
-    const gcs: PerformanceEntry[] = [];
-    const obs = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
-    obs.observe({ entryTypes: ['gc'] });
-    const before = newSpaceUsed();
-    run(500_000);
-    const grown = newSpaceUsed() - before;
-    // GC entries are delivered asynchronously.
-    await new Promise((r) => setTimeout(r, 50));
-    obs.disconnect();
-    // 500k packets allocating even 8 bytes each would be 4 MB and several scavenges.
-    expect(grown).toBeLessThan(256 * 1024);
-    expect(gcs.length).toBe(0);
+    const result = await measureAllocation(run, 300_000, 500_000);
+    expect(result.grown).toBeLessThan(256 * 1024);
+    expect(result.scavenges).toBe(0);
   });
 });

@@ -4,16 +4,13 @@
  * generation growing and without a scavenge. (Alone in its file: other tests' pending
  * I/O would allocate during the measurement.)
  */
-import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { measureAllocation } from '../support/alloc.js';
 import { describe, expect, it } from 'vitest';
 import type { PacketView } from '../../src/decode/index.js';
 import { hostFromJson } from '../../src/netfilter/hostfile.js';
 import { PathClassifier } from '../../src/netfilter/path.js';
 import { captureIface, ethPacket, viewOf } from './helpers.js';
 
-const newSpaceUsed = (): number => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_used_size ?? 0;
 
 describe('allocation', () => {
   it('classifies 500k packets without allocating', async () => {
@@ -49,18 +46,8 @@ describe('allocation', () => {
       }
       return sum;
     };
-    run(200_000);
-    setFlagsFromString('--expose-gc');
-    (runInNewContext('gc') as () => void)();
-    const gcs: PerformanceEntry[] = [];
-    const obs = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
-    obs.observe({ entryTypes: ['gc'] });
-    const before = newSpaceUsed();
-    run(500_000);
-    const grown = newSpaceUsed() - before;
-    await new Promise((r) => setTimeout(r, 50));
-    obs.disconnect();
-    expect(grown).toBeLessThan(256 * 1024);
-    expect(gcs.length).toBe(0);
+    const result = await measureAllocation(run, 200_000, 500_000);
+    expect(result.grown).toBeLessThan(256 * 1024);
+    expect(result.scavenges).toBe(0);
   });
 });

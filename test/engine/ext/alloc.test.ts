@@ -5,9 +5,7 @@
  * log line is a new string), and so are the stateful matches' first sightings of a key
  * (the kernel allocates an entry too); the packets repeat, so every key exists.
  */
-import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { measureAllocation } from '../../support/alloc.js';
 import { describe, expect, it } from 'vitest';
 import type { PacketState } from '../../../src/engine/packet.js';
 import { ether, icmpHeader, ipv4, matchOf, packetOf, targetOf, tcpHeader, tcpPacket, TestRuntime, udpPacket } from './helpers.js';
@@ -28,14 +26,7 @@ class QuietRuntime extends TestRuntime {
   }
 }
 
-function collect(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
 
-function newSpaceUsed(): number {
-  return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_used_size ?? 0;
-}
 
 const MATCHES = [
   '-p tcp -m tcp --sport 1024: --dport 22 --tcp-flags SYN,ACK SYN --tcp-option 2',
@@ -108,17 +99,8 @@ describe('extension allocation', () => {
       }
       return sum;
     };
-    run(100_000);
-    collect();
-    const gcs: PerformanceEntry[] = [];
-    const obs = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
-    obs.observe({ entryTypes: ['gc'] });
-    const before = newSpaceUsed();
-    run(300_000);
-    const grown = newSpaceUsed() - before;
-    await new Promise((r) => setTimeout(r, 50));
-    obs.disconnect();
-    expect(grown).toBeLessThan(256 * 1024);
-    expect(gcs.length).toBe(0);
+    const result = await measureAllocation(run, 100_000, 300_000);
+    expect(result.grown).toBeLessThan(256 * 1024);
+    expect(result.scavenges).toBe(0);
   });
 });
