@@ -6,13 +6,13 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CaptureError } from '../capture/errors.js';
 import { compileRuleset, interpretRuleset, UnmodelledError, type UnmodelledPolicy } from '../compile/index.js';
-import type { LogLine } from '../engine/context.js';
-import { replayCapture, type PacketOutcome, type ReplaySummary } from '../engine/replay.js';
+import { ReplayContext, type LogLine } from '../engine/context.js';
+import { replayCapture, replayedTables, type PacketOutcome, type ReplaySummary } from '../engine/replay.js';
 import { createClassifier, HostError, inferHostFromCapture, loadHostFile, type Host } from '../netfilter/index.js';
 import { listTable, loadRulesetFile, RulesetError, saveRuleset, type Ruleset } from '../rules/index.js';
 import { ExitCode, type Io } from './io.js';
 
-interface ReplayCliOptions {
+export interface ReplayCliOptions {
   rules: string;
   host?: string;
   localIp?: string;
@@ -118,60 +118,67 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .option('--unmodelled <policy>', 'rules using extensions nfreplay cannot evaluate: refuse, assume-match or assume-nomatch', 'refuse')
     .option('--dump-compiled', 'print the generated matcher code and exit')
     .option('-q, --quiet', 'no summary on stderr')
-    .action(async (capture: string, opts: ReplayCliOptions) => {
-      if (!['list', 'save', 'json'].includes(opts.output)) {
-        io.err(`nfreplay: --output must be list, save or json\n`);
-        return io.exit(ExitCode.Usage);
-      }
-      if (!['refuse', 'assume-match', 'assume-nomatch'].includes(opts.unmodelled)) {
-        io.err(`nfreplay: --unmodelled must be refuse, assume-match or assume-nomatch\n`);
-        return io.exit(ExitCode.Usage);
-      }
-      const files: AtomicFile[] = [];
-      try {
-        const { ruleset, warnings } = loadRulesetFile(opts.rules);
-        for (const w of warnings) io.err(`nfreplay: warning: ${w}\n`);
-        const host = await hostFor(capture, opts, io);
-        if (opts.dumpCompiled) {
-          const { ReplayContext } = await import('../engine/context.js');
-          const runner = compileRuleset(ruleset, new ReplayContext({ host, seed: Number(opts.seed) }), { unmodelled: opts.unmodelled });
-          io.out(runner.source());
-          return;
-        }
-        const verdictFile = opts.verdicts !== undefined ? new AtomicFile(opts.verdicts) : undefined;
-        const logFile = opts.log !== undefined ? new AtomicFile(opts.log) : undefined;
-        if (verdictFile) files.push(verdictFile);
-        if (logFile) files.push(logFile);
-        const classify = createClassifier(host);
-        const summary = await replayCapture({
-          capture,
-          ruleset,
-          host,
-          classify,
-          seed: Number(opts.seed),
-          runner: (rt) =>
-            opts.interpreter ? interpretRuleset(ruleset, rt, { unmodelled: opts.unmodelled }) : compileRuleset(ruleset, rt, { unmodelled: opts.unmodelled }),
-          onLog: logFile ? (l: LogLine) => logFile.write(`${isoTime(l.tsSec, l.tsNsec)} kernel: ${l.text}\n`) : undefined,
-          onVerdict: verdictFile
-            ? (o: PacketOutcome) => verdictFile.write(JSON.stringify({ packet: o.packet, hooks: o.hooks, verdict: o.verdict, droppedAt: o.droppedAt, reason: o.reason }) + '\n')
-            : undefined,
-        });
-        for (const w of classify.warnings) io.err(`nfreplay: warning: ${w}\n`);
-        for (const f of files) f.commit();
-        files.length = 0;
-        printCounters(ruleset, summary, opts, io);
-        if (!opts.quiet) io.err(summaryText(summary));
-        if (summary.damage) io.exit(3);
-      } catch (e) {
-        for (const f of files) f.abort();
-        if (e instanceof RulesetError || e instanceof HostError || e instanceof CaptureError || e instanceof UnmodelledError) {
-          const code = 'code' in e ? ` [${String((e as { code: unknown }).code)}]` : '';
-          io.err(`nfreplay: ${e.message}${code}\n`);
-          return io.exit(ExitCode.Invalid);
-        }
-        throw e;
-      }
+    .action((capture: string, opts: ReplayCliOptions) => runReplay(capture, opts, io));
+}
+
+/** The replay command's work, also used by `nfreplay demo`. */
+export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io): Promise<void> {
+  if (!['list', 'save', 'json'].includes(opts.output)) {
+    io.err(`nfreplay: --output must be list, save or json\n`);
+    return io.exit(ExitCode.Usage);
+  }
+  if (!['refuse', 'assume-match', 'assume-nomatch'].includes(opts.unmodelled)) {
+    io.err(`nfreplay: --unmodelled must be refuse, assume-match or assume-nomatch\n`);
+    return io.exit(ExitCode.Usage);
+  }
+  const files: AtomicFile[] = [];
+  try {
+    const { ruleset, warnings } = loadRulesetFile(opts.rules);
+    for (const w of warnings) io.err(`nfreplay: warning: ${w}\n`);
+    const host = await hostFor(capture, opts, io);
+    if (opts.dumpCompiled) {
+        const runner = compileRuleset(ruleset, new ReplayContext({ host, seed: Number(opts.seed) }), {
+        unmodelled: opts.unmodelled,
+        tables: replayedTables(ruleset),
+      });
+      io.out(runner.source());
+      return;
+    }
+    const verdictFile = opts.verdicts !== undefined ? new AtomicFile(opts.verdicts) : undefined;
+    const logFile = opts.log !== undefined ? new AtomicFile(opts.log) : undefined;
+    if (verdictFile) files.push(verdictFile);
+    if (logFile) files.push(logFile);
+    const classify = createClassifier(host);
+    const summary = await replayCapture({
+      capture,
+      ruleset,
+      host,
+      classify,
+      seed: Number(opts.seed),
+      runner: (rt) => {
+        const runnerOpts = { unmodelled: opts.unmodelled, tables: replayedTables(ruleset) };
+        return opts.interpreter ? interpretRuleset(ruleset, rt, runnerOpts) : compileRuleset(ruleset, rt, runnerOpts);
+      },
+      onLog: logFile ? (l: LogLine) => logFile.write(`${isoTime(l.tsSec, l.tsNsec)} kernel: ${l.text}\n`) : undefined,
+      onVerdict: verdictFile
+        ? (o: PacketOutcome) => verdictFile.write(JSON.stringify({ packet: o.packet, hooks: o.hooks, verdict: o.verdict, droppedAt: o.droppedAt, reason: o.reason }) + '\n')
+        : undefined,
     });
+    for (const w of classify.warnings) io.err(`nfreplay: warning: ${w}\n`);
+    for (const f of files) f.commit();
+    files.length = 0;
+    printCounters(ruleset, summary, opts, io);
+    if (!opts.quiet) io.err(summaryText(summary));
+    if (summary.damage) io.exit(3);
+  } catch (e) {
+    for (const f of files) f.abort();
+    if (e instanceof RulesetError || e instanceof HostError || e instanceof CaptureError || e instanceof UnmodelledError) {
+      const code = 'code' in e ? ` [${String((e as { code: unknown }).code)}]` : '';
+      io.err(`nfreplay: ${e.message}${code}\n`);
+      return io.exit(ExitCode.Invalid);
+    }
+    throw e;
+  }
 }
 
 function printCounters(ruleset: Ruleset, summary: ReplaySummary, opts: ReplayCliOptions, io: Io): void {

@@ -44,8 +44,6 @@ import { SlotEmit, SpecialisedEmit, type ChainRef, type ChainSlot, type Emit } f
 import { findRuns, groupByKey, IntPairTable, isPure, numericKey, RunKind, type Grouped, type Run } from './runs.js';
 
 export interface CompileOptions extends RunnerOptions {
-  /** Compile only these tables; traversing another one is an error. Default: all. */
-  tables?: TableName[];
   /** false: no hash indexes, every chain tested rule by rule (to check the indexes). */
   index?: boolean;
   /**

@@ -72,7 +72,7 @@ class Interpreter implements TableRunner {
   private readonly stackPos: Int32Array;
 
   constructor(ruleset: Ruleset, rt: ReplayRuntime, options: RunnerOptions) {
-    const prepared = prepare(ruleset, rt, undefined, options);
+    const prepared = prepare(ruleset, rt, options.tables, options);
     this.tables = prepared.tables;
     this.counters = prepared.counters;
     this.rt = rt;

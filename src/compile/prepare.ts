@@ -38,6 +38,11 @@ export type UnmodelledPolicy = 'refuse' | 'assume-match' | 'assume-nomatch';
 
 export interface RunnerOptions {
   unmodelled?: UnmodelledPolicy;
+  /**
+   * Prepare only these tables; traversing another one is an error. Default: all. The
+   * replay leaves out nat until conntrack exists, so its rules are not refused.
+   */
+  tables?: TableName[];
 }
 
 /** Thrown when the ruleset uses extensions the replay cannot evaluate and the policy is 'refuse'. */

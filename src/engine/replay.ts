@@ -72,6 +72,15 @@ const VERDICT_NAMES: Record<number, PacketOutcome['verdict']> = {
   [Verdict.QUEUE]: 'QUEUE',
 };
 
+/**
+ * The tables the runner must evaluate: all but nat, whose chains only the first packet of
+ * a conntrack entry traverses; until conntrack is modelled the engine skips nat and
+ * reports how often it would have been consulted, so its rules are not refused either.
+ */
+export function replayedTables(ruleset: Ruleset): TableName[] {
+  return ruleset.tables.map((t) => t.name).filter((n) => n !== 'nat');
+}
+
 export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary> {
   const started = process.hrtime.bigint();
   const ctx = new ReplayContext({ host: opts.host, seed: opts.seed ?? 1, onLog: opts.onLog });
@@ -88,6 +97,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   const skipped: Record<string, number> = {};
   let replayed = 0;
   let firstNs = -1;
+  let natNoted = false;
 
   const bump = (m: Record<string, number>, k: string): void => {
     m[k] = (m[k] ?? 0) + 1;
@@ -99,8 +109,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     for (const table of HOOK_TABLES[hook]) {
       if (!tables.has(table)) continue;
       if (table === 'nat') {
-        // Without conntrack the nat table is never consulted; say how often it would be.
-        if (natInUse) ctx.note('nat.not_modelled');
+        // Without conntrack the nat table is never consulted; say for how many packets it would be.
+        if (natInUse && !natNoted) {
+          ctx.note('nat.not_modelled');
+          natNoted = true;
+        }
         continue;
       }
       pkt.table = table;
@@ -151,6 +164,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     pkt.nowNs = ns - firstNs;
     pkt.pktType = decision.pktType;
     replayed++;
+    natNoted = false;
     outcome.packet = rec.number;
     outcome.hooks.length = 0;
     outcome.verdict = 'ACCEPT';

@@ -103,11 +103,15 @@ describe('nfreplay rules check and unmodelled extensions', () => {
 });
 
 describe('nfreplay demo (npm start)', () => {
-  it('lists the bundled seed ruleset as iptables -nvL', () => {
+  it('replays the bundled capture through the seed ruleset and lists the counters', () => {
     const r = nfreplay(['demo']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('# iptables -t filter -nvL   (captures/demo.rules)\nChain INPUT (policy DROP 0 packets, 0 bytes)\n');
-    expect(r.stdout).toMatch(/ REDIRECT +6 +-- +\* +\* +0\.0\.0\.0\/0 +0\.0\.0\.0\/0 +tcp dpt:80 redir ports 3000\n/);
+    expect(r.stderr).toContain('assuming host 192.0.2.10 on eth0; use --host to set');
+    expect(r.stderr).toMatch(/572 packets read, 561 replayed/);
+    expect(r.stdout).toContain('# iptables -t filter\nChain INPUT (policy DROP ');
+    // The HOGE tutorial chains: a goto'd chain falling off returns to HOGE1, the last -j caller.
+    expect(r.stdout).toMatch(/ +9 +540 HOGE2 +6 +-- /);
+    expect(r.stdout).toMatch(/ +47 +2531 RETURN +0 +-- /);
+    expect(r.stdout).toMatch(/ +5 +300 ACCEPT .*limit: avg 3\/min burst 5/);
   });
 });

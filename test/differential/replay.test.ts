@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileRuleset, interpretRuleset } from '../../src/compile/index.js';
-import { replayCapture } from '../../src/engine/replay.js';
+import { replayCapture, replayedTables } from '../../src/engine/replay.js';
 import { createClassifier, loadHostFile } from '../../src/netfilter/index.js';
 import { loadRulesetFile, saveRuleset } from '../../src/rules/index.js';
 
@@ -21,7 +21,10 @@ async function replayCase(dir: string, runner: 'compiled' | 'interpreter'): Prom
     ruleset,
     host,
     classify: createClassifier(host),
-    runner: (rt) => (runner === 'compiled' ? compileRuleset(ruleset, rt) : interpretRuleset(ruleset, rt)),
+    runner: (rt) =>
+      runner === 'compiled'
+        ? compileRuleset(ruleset, rt, { tables: replayedTables(ruleset) })
+        : interpretRuleset(ruleset, rt, { tables: replayedTables(ruleset) }),
   });
   return saveRuleset(ruleset, { counters: true }).split('\n').filter((l) => l !== '');
 }

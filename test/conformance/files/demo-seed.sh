@@ -1,12 +1,13 @@
-# Seed ruleset for the demo: a small server firewall in the style of the classic
-# iptables tutorials (user chains HOGE1..3 with RETURN and goto, MARK across hooks,
-# REDIRECT of port 80, LOG before DROP).
+# Seed ruleset for the demo: a small, stateless server firewall in the style of the
+# classic iptables tutorials (user chains HOGE1..3 with RETURN and goto, MARK across
+# hooks, REDIRECT of port 80, LOG before DROP). Stateless on purpose: services are
+# accepted by port in both directions of a connection, as tutorials do before they
+# introduce conntrack.
 iptables -P INPUT DROP
 iptables -P FORWARD DROP
 iptables -A INPUT -i lo -j ACCEPT
-iptables -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 iptables -A INPUT -p icmp --icmp-type echo-request -j ACCEPT
-iptables -A INPUT -p tcp -m multiport --dports 22,80,443 --syn -j ACCEPT
+iptables -A INPUT -p tcp -m multiport --dports 22,80,443 -j ACCEPT
 iptables -N HOGE1
 iptables -N HOGE2
 iptables -N HOGE3
