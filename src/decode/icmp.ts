@@ -7,7 +7,7 @@
  * 4 bytes of ports (8 for a quoted ICMP header) needed for the tuple.
  */
 import { Ev, type DecodeEvents } from './events.js';
-import { L4State, note, type PacketView } from './view.js';
+import { fixedHeaderPresent, L4State, note, type PacketView } from './view.js';
 
 /** NR_ICMP_TYPES: conntrack's icmp_error calls higher types invalid. */
 const NR_ICMP_TYPES = 18;
@@ -26,16 +26,7 @@ export function decodeIcmp(
     view.icmpType = dv.getUint8(off);
     view.icmpCode = dv.getUint8(off + 1);
   }
-  if (length < 8 && !fragment) {
-    view.l4State = L4State.MALFORMED;
-    note(view, events, Ev.ICMP_HEADER_TOO_SHORT);
-    return;
-  }
-  if (captured < 8) {
-    view.l4State = L4State.PARTIAL;
-    if (captured < length) note(view, events, Ev.ICMP_HEADER_TRUNCATED);
-    return;
-  }
+  if (!fixedHeaderPresent(view, events, captured, length, fragment, 8, Ev.ICMP_HEADER_TOO_SHORT, Ev.ICMP_HEADER_TRUNCATED)) return;
   const type = view.icmpType;
   view.l4Checksum = dv.getUint16(off + 2);
   view.icmpRest = dv.getUint32(off + 4);

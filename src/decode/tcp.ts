@@ -6,7 +6,7 @@
  * wire are not held against it.
  */
 import { Ev, type DecodeEvents } from './events.js';
-import { L4State, note, type PacketView } from './view.js';
+import { fixedHeaderPresent, L4State, note, type PacketView } from './view.js';
 
 /**
  * `captured`: bytes of the segment in the capture; `length`: its length on the wire (IPv4
@@ -25,16 +25,7 @@ export function decodeTcp(
     view.srcPort = dv.getUint16(off);
     view.dstPort = dv.getUint16(off + 2);
   }
-  if (length < 20 && !fragment) {
-    view.l4State = L4State.MALFORMED;
-    note(view, events, Ev.TCP_HEADER_TOO_SHORT);
-    return;
-  }
-  if (captured < 20) {
-    view.l4State = L4State.PARTIAL;
-    if (captured < length) note(view, events, Ev.TCP_HEADER_TRUNCATED);
-    return;
-  }
+  if (!fixedHeaderPresent(view, events, captured, length, fragment, 20, Ev.TCP_HEADER_TOO_SHORT, Ev.TCP_HEADER_TRUNCATED)) return;
   view.tcpSeq = dv.getUint32(off + 4);
   view.tcpAck = dv.getUint32(off + 8);
   const doff = dv.getUint8(off + 12) >> 4;

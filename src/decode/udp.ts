@@ -5,7 +5,7 @@
  * its length field is not held against the fragment.
  */
 import { Ev, type DecodeEvents } from './events.js';
-import { L4State, note, type PacketView } from './view.js';
+import { fixedHeaderPresent, L4State, note, type PacketView } from './view.js';
 
 /** Arguments as for decodeTcp. */
 export function decodeUdp(
@@ -21,16 +21,7 @@ export function decodeUdp(
     view.srcPort = dv.getUint16(off);
     view.dstPort = dv.getUint16(off + 2);
   }
-  if (length < 8 && !fragment) {
-    view.l4State = L4State.MALFORMED;
-    note(view, events, Ev.UDP_HEADER_TOO_SHORT);
-    return;
-  }
-  if (captured < 8) {
-    view.l4State = L4State.PARTIAL;
-    if (captured < length) note(view, events, Ev.UDP_HEADER_TRUNCATED);
-    return;
-  }
+  if (!fixedHeaderPresent(view, events, captured, length, fragment, 8, Ev.UDP_HEADER_TOO_SHORT, Ev.UDP_HEADER_TRUNCATED)) return;
   const udpLength = dv.getUint16(off + 4);
   view.udpLength = udpLength;
   view.l4Checksum = dv.getUint16(off + 6);

@@ -265,6 +265,34 @@ export function note(view: PacketView, events: DecodeEvents, id: number): void {
   if (view.event < 0) view.event = id;
 }
 
+/**
+ * The fixed part of a layer-4 header (TCP 20, UDP 8, ICMP 8 bytes): shorter on the wire
+ * is malformed (except in a first fragment, which may end early), shorter in the capture
+ * is partial. Returns true when the whole fixed header is there to decode.
+ */
+export function fixedHeaderPresent(
+  view: PacketView,
+  events: DecodeEvents,
+  captured: number,
+  length: number,
+  fragment: boolean,
+  size: number,
+  tooShort: number,
+  truncated: number,
+): boolean {
+  if (length < size && !fragment) {
+    view.l4State = L4State.MALFORMED;
+    note(view, events, tooShort);
+    return false;
+  }
+  if (captured < size) {
+    view.l4State = L4State.PARTIAL;
+    if (captured < length) note(view, events, truncated);
+    return false;
+  }
+  return true;
+}
+
 /** Counts the event that ends decoding and returns the packet's result. */
 export function stop(view: PacketView, events: DecodeEvents, id: number, result: DecodeResult): DecodeResult {
   note(view, events, id);
