@@ -2,12 +2,14 @@
  * `nfreplay replay CAPTURE --rules RULES`: the capture through the ruleset as the kernel
  * would run it, then the counters as `iptables -nvL` (or `iptables-save -c`, or JSON).
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CaptureError } from '../capture/errors.js';
-import { compileRuleset, interpretRuleset, UnmodelledError, type UnmodelledPolicy } from '../compile/index.js';
+import { compileRuleset, interpretRuleset, prepare, UnmodelledError, type Prepared, type RunnerOptions, type UnmodelledPolicy } from '../compile/index.js';
 import { ReplayContext, type LogLine } from '../engine/context.js';
 import { replayCapture, replayedTables, type PacketOutcome, type ReplaySummary } from '../engine/replay.js';
+import { traceSelection, TraceSelectionError } from '../engine/trace.js';
+import { NflogPcaps } from '../engine/trace-nflog.js';
 import { createClassifier, HostError, inferHostFromCapture, loadHostFile, type Host } from '../netfilter/index.js';
 import { listTable, loadRulesetFile, RulesetError, saveRuleset, type Ruleset } from '../rules/index.js';
 import { ExitCode, type Io } from './io.js';
@@ -23,6 +25,10 @@ export interface ReplayCliOptions {
   exact?: boolean;
   lineNumbers?: boolean;
   verdicts?: string;
+  trace?: string;
+  tracePackets?: string;
+  traceFilter?: string;
+  nflogDir?: string;
   log?: string;
   seed: string;
   interpreter?: boolean;
@@ -112,7 +118,11 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .option('-x, --exact', 'listing: exact counters')
     .option('--line-numbers', 'listing: rule numbers')
     .option('--verdicts <file>', 'per-packet verdicts as JSON lines')
-    .option('--log <file>', 'LOG target lines, with the capture time')
+    .option('--log <file>', 'LOG and TRACE target lines, with the capture time')
+    .option('--trace <file>', 'trace lines (rules hit, and why the rules before did not match) for selected packets')
+    .option('--trace-packets <list>', 'packets to trace: numbers and ranges, e.g. 1,5-9')
+    .option('--trace-filter <expr>', "packets to trace: e.g. 'src 192.0.2.1 and proto tcp and port 22'")
+    .option('--nflog-dir <dir>', 'NFLOG copies, one pcap per group (nflog-<group>.pcap)')
     .option('--seed <n>', 'seed for statistic --mode random and other random choices', '1')
     .option('--interpreter', 'use the reference interpreter instead of the compiled matcher')
     .option('--unmodelled <policy>', 'rules using extensions nfreplay cannot evaluate: refuse, assume-match or assume-nomatch', 'refuse')
@@ -131,7 +141,19 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     io.err(`nfreplay: --unmodelled must be refuse, assume-match or assume-nomatch\n`);
     return io.exit(ExitCode.Usage);
   }
-  const files: AtomicFile[] = [];
+  if ((opts.tracePackets !== undefined || opts.traceFilter !== undefined) && opts.trace === undefined) {
+    io.err(`nfreplay: --trace-packets and --trace-filter need --trace FILE\n`);
+    return io.exit(ExitCode.Usage);
+  }
+  let selectTrace: ReturnType<typeof traceSelection> | undefined;
+  try {
+    if (opts.trace !== undefined) selectTrace = traceSelection(opts.tracePackets, opts.traceFilter);
+  } catch (e) {
+    if (!(e instanceof TraceSelectionError)) throw e;
+    io.err(`nfreplay: ${e.message} [${e.code}]\n`);
+    return io.exit(ExitCode.Usage);
+  }
+  const files: Array<{ commit(): void; abort(): void }> = [];
   try {
     const { ruleset, warnings } = loadRulesetFile(opts.rules);
     for (const w of warnings) io.err(`nfreplay: warning: ${w}\n`);
@@ -148,6 +170,13 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     const logFile = opts.log !== undefined ? new AtomicFile(opts.log) : undefined;
     if (verdictFile) files.push(verdictFile);
     if (logFile) files.push(logFile);
+    const traceFile = opts.trace !== undefined ? new AtomicFile(opts.trace) : undefined;
+    if (traceFile) files.push(traceFile);
+    if (opts.nflogDir !== undefined) mkdirSync(opts.nflogDir, { recursive: true });
+    const nflog = opts.nflogDir !== undefined ? new NflogPcaps(opts.nflogDir) : undefined;
+    if (nflog) files.push({ commit: () => nflog.close(), abort: () => nflog.abort() });
+    // The traced runner shares the main runner's per-rule state and counters.
+    let prepared: Prepared | undefined;
     const classify = createClassifier(host);
     const summary = await replayCapture({
       capture,
@@ -156,12 +185,17 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
       classify,
       seed: Number(opts.seed),
       runner: (rt) => {
-        const runnerOpts = { unmodelled: opts.unmodelled, tables: replayedTables(ruleset) };
+        const runnerOpts: RunnerOptions = { unmodelled: opts.unmodelled, tables: replayedTables(ruleset) };
+        runnerOpts.prepared = prepared = prepare(ruleset, rt, runnerOpts.tables, runnerOpts);
         return opts.interpreter ? interpretRuleset(ruleset, rt, runnerOpts) : compileRuleset(ruleset, rt, runnerOpts);
       },
+      tracedRunner: (rt) => interpretRuleset(ruleset, rt, { unmodelled: opts.unmodelled, tables: replayedTables(ruleset), prepared }),
+      paths: verdictFile !== undefined,
+      trace: traceFile && selectTrace ? { select: selectTrace, onLine: (p, text) => traceFile.write(`${isoTime(p.tsSec, p.tsNsec)} packet ${p.number} ${text}\n`) } : undefined,
+      onNflog: nflog ? (group, _prefix, p, size) => nflog.write(group, p, size) : undefined,
       onLog: logFile ? (l: LogLine) => logFile.write(`${isoTime(l.tsSec, l.tsNsec)} kernel: ${l.text}\n`) : undefined,
       onVerdict: verdictFile
-        ? (o: PacketOutcome) => verdictFile.write(JSON.stringify({ packet: o.packet, hooks: o.hooks, verdict: o.verdict, droppedAt: o.droppedAt, reason: o.reason }) + '\n')
+        ? (o: PacketOutcome) => verdictFile.write(JSON.stringify({ packet: o.packet, verdict: o.verdict, path: o.path, hooks: o.hooks, droppedAt: o.droppedAt, reason: o.reason }) + '\n')
         : undefined,
     });
     for (const w of classify.warnings) io.err(`nfreplay: warning: ${w}\n`);

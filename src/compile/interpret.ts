@@ -16,9 +16,10 @@ import {
   type CounterStore,
   type PreparedChain,
   type PreparedRule,
+  type ObservableRunner,
   type PreparedTable,
   type RunnerOptions,
-  type TableRunner,
+  type TraversalObserver,
 } from './prepare.js';
 
 /** IFNAMSIZ: the kernel compares interface names over this many bytes. */
@@ -59,8 +60,10 @@ function ifaceDiffers(dev: string, m: IfaceMatch): boolean {
   return false;
 }
 
-class Interpreter implements TableRunner {
+class Interpreter implements ObservableRunner {
   lastEvaluated = 0;
+  /** Tracing is this one field: null (the usual case) costs one comparison per rule tested. */
+  private observer: TraversalObserver | null = null;
   private readonly tables: Map<TableName, PreparedTable>;
   private readonly counters: CounterStore;
   private readonly rt: ReplayRuntime;
@@ -99,6 +102,7 @@ class Interpreter implements TableRunner {
     const base = table && hookChain(table, pkt.hook);
     if (!table || !base) return Verdict.ACCEPT;
     const counts = this.counters.counts;
+    const obs = this.observer;
     let chain = base;
     let i = 0;
     let sp = 0;
@@ -106,7 +110,7 @@ class Interpreter implements TableRunner {
       if (i < chain.rules.length) {
         const pr = chain.rules[i]!;
         this.lastEvaluated++;
-        if (!this.ruleMatches(pr, pkt)) {
+        if (obs === null ? !this.ruleMatches(pr, pkt) : !this.ruleMatchesObserved(pr, pkt, obs)) {
           // A match that set hotdrop ends the traversal: NF_DROP, the rule not counted.
           if (pkt.hotdrop) return Verdict.DROP;
           i++;
@@ -115,6 +119,8 @@ class Interpreter implements TableRunner {
         // ADD_COUNTER before the target runs: a rule counts the packet as it is now.
         counts[2 * pr.num]! += 1;
         counts[2 * pr.num + 1]! += pkt.length;
+        // ipt_do_table calls trace_packet here: after counting, before the target.
+        if (obs !== null) obs.ruleHit(pr, pkt);
         const target = pr.rule.target;
         if (target.kind === 'none') {
           i++;
@@ -146,6 +152,9 @@ class Interpreter implements TableRunner {
       } else if (chain.policyNum >= 0) {
         // The end of a built-in chain is its policy entry (the hook's underflow).
         return this.policy(chain, pkt);
+      } else if (obs !== null) {
+        // A user chain's end is an unconditional RETURN entry the kernel tests and traces.
+        obs.chainEnd(chain, pkt);
       }
       // XT_RETURN: back after the last -j, or with an empty stack to the policy.
       if (sp === 0) return this.policy(base, pkt);
@@ -159,9 +168,14 @@ class Interpreter implements TableRunner {
     this.counters.write();
   }
 
+  observe(observer: TraversalObserver | null): void {
+    this.observer = observer;
+  }
+
   private policy(base: PreparedChain, pkt: PacketState): Verdict {
     this.counters.counts[2 * base.policyNum]! += 1;
     this.counters.counts[2 * base.policyNum + 1]! += pkt.length;
+    if (this.observer !== null) this.observer.policy(base, pkt);
     return base.chain.policy === 'DROP' ? Verdict.DROP : Verdict.ACCEPT;
   }
 
@@ -176,6 +190,46 @@ class Interpreter implements TableRunner {
       }
     }
     return true;
+  }
+
+  /**
+   * ruleMatches for an observed traversal: the same tests in the same order (each match
+   * evaluated at most once, as stateful ones must be), reporting the first that failed.
+   */
+  private ruleMatchesObserved(pr: PreparedRule, pkt: PacketState, obs: TraversalObserver): boolean {
+    const ip = pr.rule.ip;
+    let why = this.ipMatches(ip, pr.num, pkt) ? '' : this.ipMismatch(ip, pr.num, pkt);
+    if (why === '') {
+      for (const m of pr.matches) {
+        if (m.mode === MatchMode.EVAL) {
+          if (!m.ext.matchPacket!(m.state, pkt, this.rt, m.inst)) {
+            why = pkt.hotdrop ? `match ${m.ext.name} (hotdrop: packet dropped)` : `match ${m.ext.name}`;
+            break;
+          }
+        } else {
+          this.rt.note(m.note);
+          if (m.mode === MatchMode.ASSUME_NOMATCH) {
+            why = `match ${m.ext.name} (not modelled, assumed not to match)`;
+            break;
+          }
+        }
+      }
+    }
+    if (why === '') return true;
+    obs.ruleMissed(pr, why, pkt);
+    return false;
+  }
+
+  /** Which test of ip_packet_match failed (called only when one did). */
+  private ipMismatch(ip: IpEntry, num: number, pkt: PacketState): string {
+    const v = pkt.view;
+    const not = (inv: boolean): string => (inv ? '! ' : '');
+    if ((((v.srcAddr & ip.smsk) >>> 0 !== ip.src >>> 0) !== ip.invSrc)) return `source (${not(ip.invSrc)}-s ${cidr(ip.src, ip.smsk)}; packet ${dotted(v.srcAddr)})`;
+    if ((((v.dstAddr & ip.dmsk) >>> 0 !== ip.dst >>> 0) !== ip.invDst)) return `destination (${not(ip.invDst)}-d ${cidr(ip.dst, ip.dmsk)}; packet ${dotted(v.dstAddr)})`;
+    if (ifaceDiffers(pkt.inIface, this.inIface[num]!) !== ip.invIn) return `in-interface (${not(ip.invIn)}-i ${ip.iniface}; packet ${pkt.inIface || '(none)'})`;
+    if (ifaceDiffers(pkt.outIface, this.outIface[num]!) !== ip.invOut) return `out-interface (${not(ip.invOut)}-o ${ip.outiface}; packet ${pkt.outIface || '(none)'})`;
+    if (ip.proto !== 0 && (v.protocol !== ip.proto) !== ip.invProto) return `protocol (${not(ip.invProto)}-p ${protoName(ip.proto)}; packet ${protoName(v.protocol)})`;
+    return `fragment (${not(ip.invFrag)}-f; packet offset ${v.fragOffset})`;
   }
 
   /** ip_packet_match: each test is "differs" XOR its inversion flag (NF_INVF). */
@@ -203,7 +257,23 @@ class Interpreter implements TableRunner {
   }
 }
 
-/** The reference runner over every table of `ruleset`. */
-export function interpretRuleset(ruleset: Ruleset, rt: ReplayRuntime, options: RunnerOptions = {}): TableRunner {
+const PROTO_NAMES: Readonly<Record<number, string>> = { 1: 'icmp', 2: 'igmp', 6: 'tcp', 17: 'udp', 47: 'gre', 50: 'esp', 51: 'ah', 132: 'sctp' };
+
+function protoName(p: number): string {
+  return PROTO_NAMES[p] ?? String(p);
+}
+
+function dotted(a: number): string {
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+}
+
+function cidr(addr: number, mask: number): string {
+  let bits = 0;
+  for (let m = mask >>> 0; m & 0x80000000; m = (m << 1) >>> 0) bits++;
+  return `${dotted(addr)}/${bits}`;
+}
+
+/** The reference runner over every table of `ruleset`; it can also be observed (tracing). */
+export function interpretRuleset(ruleset: Ruleset, rt: ReplayRuntime, options: RunnerOptions = {}): ObservableRunner {
   return new Interpreter(ruleset, rt, options);
 }

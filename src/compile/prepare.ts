@@ -43,6 +43,34 @@ export interface RunnerOptions {
    * replay leaves out nat until conntrack exists, so its rules are not refused.
    */
   tables?: TableName[];
+  /**
+   * Instances and counters already prepared for another runner of the same ruleset and
+   * runtime: two runners sharing them advance one set of per-rule state (limit credits,
+   * nth counters, recent entries) and one set of counters, so a packet may go through
+   * either without being evaluated twice.
+   */
+  prepared?: Prepared;
+}
+
+/**
+ * Sees one traversal rule by rule (the traced runner calls it; the untraced runners have no
+ * such calls). Every call happens where ipt_do_table would call trace_packet or skip a rule.
+ */
+export interface TraversalObserver {
+  /** The rule matched and was counted; its target has not run yet. */
+  ruleHit(pr: PreparedRule, pkt: PacketState): void;
+  /** The rule was tested and did not match: `why` names the first condition that failed. */
+  ruleMissed(pr: PreparedRule, why: string, pkt: PacketState): void;
+  /** A user chain was left by falling off its end (the kernel's tail RETURN entry). */
+  chainEnd(chain: PreparedChain, pkt: PacketState): void;
+  /** The policy of a built-in chain applied and was counted. */
+  policy(chain: PreparedChain, pkt: PacketState): void;
+}
+
+/** A runner that can report each traversal to an observer. */
+export interface ObservableRunner extends TableRunner {
+  /** null: no observer, nothing reported. */
+  observe(observer: TraversalObserver | null): void;
 }
 
 /** Thrown when the ruleset uses extensions the replay cannot evaluate and the policy is 'refuse'. */
@@ -181,6 +209,7 @@ function unevaluableUses(tables: readonly Table[]): string[] {
  * an extension that cannot be evaluated.
  */
 export function prepare(ruleset: Ruleset, rt: ReplayRuntime, tableNames: readonly TableName[] | undefined, options: RunnerOptions): Prepared {
+  if (options.prepared !== undefined) return options.prepared;
   const policy = options.unmodelled ?? 'refuse';
   const tables = ruleset.tables.filter((t) => tableNames === undefined || tableNames.includes(t.name));
   if (policy === 'refuse') {

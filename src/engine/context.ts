@@ -21,7 +21,7 @@ export interface ContextOptions {
   seed: number;
   /** Receives LOG lines as they are produced (in packet order). */
   onLog?: (line: LogLine) => void;
-  onNflog?: (group: number, prefix: string, pkt: PacketState) => void;
+  onNflog?: (group: number, prefix: string, pkt: PacketState, size?: number) => void;
 }
 
 export class ReplayContext implements ReplayRuntime {
@@ -30,7 +30,7 @@ export class ReplayContext implements ReplayRuntime {
   private readonly tables = new Map<string, unknown>();
   readonly notes = new Map<string, number>();
   private readonly onLog: ((line: LogLine) => void) | undefined;
-  private readonly onNflog: ((group: number, prefix: string, pkt: PacketState) => void) | undefined;
+  private readonly onNflog: ((group: number, prefix: string, pkt: PacketState, size?: number) => void) | undefined;
 
   constructor(opts: ContextOptions) {
     this.host = opts.host;
@@ -62,8 +62,8 @@ export class ReplayContext implements ReplayRuntime {
     this.onLog?.({ packet: pkt.number, tsSec: pkt.tsSec, tsNsec: pkt.tsNsec, level, text });
   }
 
-  nflog(group: number, prefix: string, pkt: PacketState): void {
-    this.onNflog?.(group, prefix, pkt);
+  nflog(group: number, prefix: string, pkt: PacketState, size?: number): void {
+    this.onNflog?.(group, prefix, pkt, size);
   }
 
   note(event: string): void {

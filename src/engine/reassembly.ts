@@ -22,6 +22,8 @@ const IPFRAG_TIME_NS = 30e9;
 
 export class Reassembly {
   private readonly queues = new Map<string, Queue>();
+  /** The bytes the last completed datagram's view points into (its first fragment's copy). */
+  data: Uint8Array = new Uint8Array(0);
   private readonly view = new PacketView();
   private readonly events = new DecodeEvents();
 
@@ -45,6 +47,7 @@ export class Reassembly {
     if (start === 0) q.first = pkt.data.slice(view.l3Offset, view.l3Offset + Math.min(view.totalLength, pkt.data.length - view.l3Offset));
     if (q.total < 0 || !q.first || !covers(q.ranges, q.total)) return undefined;
     this.queues.delete(key);
+    this.data = q.first;
     return this.wholeView(q.first, header + q.total);
   }
 

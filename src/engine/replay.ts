@@ -16,6 +16,8 @@ import { ReplayContext, type LogLine } from './context.js';
 import { HOOK_TABLES, PATHS } from './hooks.js';
 import { checkReceivedOptions } from './ipopts.js';
 import { PacketState, PktType, Verdict } from './packet.js';
+import { PacketTracer, usesTraceTarget, type PathStep } from './trace.js';
+import type { ObservableRunner } from '../compile/prepare.js';
 
 const isMulticastAddr = (a: number): boolean => a >>> 28 === 0xe;
 import { Reassembly } from './reassembly.js';
@@ -37,8 +39,19 @@ export interface ReplayOptions {
   runner: (rt: ReplayContext) => TableRunner;
   seed?: number;
   onLog?: (line: LogLine) => void;
+  /** Receives NFLOG copies (group, prefix, the packet as it is, --nflog-size if given). */
+  onNflog?: (group: number, prefix: string, pkt: PacketState, size?: number) => void;
   /** Called after each replayed packet with its outcome. */
   onVerdict?: (outcome: PacketOutcome) => void;
+  /**
+   * The traced runner, built after `runner` and sharing its per-rule state and counters
+   * (RunnerOptions.prepared). Without it nothing is traced: no paths, --trace or TRACE lines.
+   */
+  tracedRunner?: (rt: ReplayContext) => ObservableRunner;
+  /** Record every packet's path into PacketOutcome.path (for --verdicts). */
+  paths?: boolean;
+  /** Packets to trace, and where their trace lines go. */
+  trace?: { select: (pkt: PacketState) => boolean; onLine: (pkt: PacketState, text: string) => void };
 }
 
 export interface PacketOutcome {
@@ -50,6 +63,8 @@ export interface PacketOutcome {
   reason?: string;
   /** The hook and table that dropped it. */
   droppedAt?: { hook: Hook; table: TableName };
+  /** Every rule that matched, in order, and the policies that applied (with `paths`). */
+  path?: PathStep[];
 }
 
 export interface ReplaySummary {
@@ -83,8 +98,15 @@ export function replayedTables(ruleset: Ruleset): TableName[] {
 
 export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary> {
   const started = process.hrtime.bigint();
-  const ctx = new ReplayContext({ host: opts.host, seed: opts.seed ?? 1, onLog: opts.onLog });
+  const ctx = new ReplayContext({ host: opts.host, seed: opts.seed ?? 1, onLog: opts.onLog, onNflog: opts.onNflog });
   const runner = opts.runner(ctx);
+  const traced = opts.tracedRunner?.(ctx);
+  const kernelTrace = opts.onLog !== undefined && usesTraceTarget(opts.ruleset);
+  const tracer =
+    traced !== undefined && (opts.paths || opts.trace !== undefined || kernelTrace)
+      ? new PacketTracer({ rt: ctx, paths: opts.paths ?? false, select: opts.trace?.select, onTrace: opts.trace?.onLine, kernelTrace })
+      : undefined;
+  traced?.observe(tracer ?? null);
   const tables = new Set(opts.ruleset.tables.map((t) => t.name));
   const natRules = opts.ruleset.tables.find((t) => t.name === 'nat')?.chains;
   const natInUse = natRules !== undefined && [...natRules.values()].some((c) => c.rules.length > 0);
@@ -103,11 +125,15 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     m[k] = (m[k] ?? 0) + 1;
   };
 
+  // Per hook, the tables this ruleset has, in the kernel's order: worked out once, so each
+  // packet does not look every table of every hook up in `tables`.
+  const hookTables = {} as Record<Hook, readonly TableName[]>;
+  for (const hook of Object.keys(HOOK_TABLES) as Hook[]) hookTables[hook] = HOOK_TABLES[hook].filter((t) => tables.has(t));
+
   /** Runs one hook's tables; returns the first non-ACCEPT verdict or ACCEPT. */
   const runHook = (hook: Hook): Verdict => {
     pkt.hook = hook;
-    for (const table of HOOK_TABLES[hook]) {
-      if (!tables.has(table)) continue;
+    for (const table of hookTables[hook]) {
       if (table === 'nat') {
         // Without conntrack the nat table is never consulted; say for how many packets it would be.
         if (natInUse && !natNoted) {
@@ -117,7 +143,13 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
         continue;
       }
       pkt.table = table;
-      const v = runner.traverse(table, pkt);
+      let v: Verdict;
+      if (tracer !== undefined && tracer.wants(table)) {
+        v = traced!.traverse(table, pkt);
+        tracer.endTraversal(v, pkt);
+      } else {
+        v = runner.traverse(table, pkt);
+      }
       if (v !== Verdict.ACCEPT) return v;
     }
     return Verdict.ACCEPT;
@@ -125,7 +157,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
 
   const runPath = (hooks: readonly Hook[], outcome: PacketOutcome): boolean => {
     for (const hook of hooks) {
-      outcome.hooks.push(hook);
+      if (recordHooks) outcome.hooks.push(hook);
       const v = runHook(hook);
       if (v !== Verdict.ACCEPT) {
         outcome.verdict = VERDICT_NAMES[v] ?? 'DROP';
@@ -139,6 +171,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
 
   // One outcome object, reset per packet: consumers of onVerdict copy what they keep.
   const outcome: PacketOutcome = { packet: 0, hooks: [], verdict: 'ACCEPT' };
+  // Only onVerdict sees the outcome's hooks: without it the list is not kept. Emptying
+  // (`length = 0` is a runtime call) and refilling it per packet measured 15-30% of the
+  // whole replay's time (bench/replay.mjs).
+  const recordHooks = opts.onVerdict !== undefined;
   const malformed: Record<string, number> = {};
 
   const summary = await reader.forEach((rec) => {
@@ -166,10 +202,14 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     replayed++;
     natNoted = false;
     outcome.packet = rec.number;
-    outcome.hooks.length = 0;
+    if (recordHooks) outcome.hooks.length = 0;
     outcome.verdict = 'ACCEPT';
     outcome.droppedAt = undefined;
     outcome.reason = undefined;
+    if (tracer !== undefined) {
+      tracer.beginPacket(pkt);
+      if (opts.paths) outcome.path = tracer.path;
+    }
 
     if (decision.kind === 'local') sendOwn(decision, outcome);
     else receive(decision, outcome);
@@ -205,6 +245,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
             return;
           }
           pkt.view = whole;
+          pkt.data = reassembly.data;
           pkt.length = whole.totalLength;
         }
         runPath(PATHS.input, outcome);
@@ -279,6 +320,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   }
 
   runner.writeCounters();
+  // Nothing left when both share one counter store (as they should); counted otherwise.
+  traced?.writeCounters();
   return {
     packetsRead: summary.packets,
     replayed,

@@ -15,8 +15,11 @@ export interface ReplayRuntime {
   shared<T>(kind: string, name: string, create: () => T): T;
   /** A kernel log line (LOG target) for the packet, without the syslog timestamp. */
   log(level: number, line: string, pkt: PacketState): void;
-  /** A packet copy for NFLOG group `group`. */
-  nflog(group: number, prefix: string, pkt: PacketState): void;
+  /**
+   * A packet copy for NFLOG group `group`; `size` is the copy length (--nflog-size), absent
+   * when the whole packet is copied.
+   */
+  nflog(group: number, prefix: string, pkt: PacketState, size?: number): void;
   /** Counts an effect nfreplay does not model for this packet (reported in the summary). */
   note(event: string): void;
 }

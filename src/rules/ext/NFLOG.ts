@@ -62,9 +62,10 @@ export const NFLOG = defineTarget<NflogState>({
   },
   save: (s) => nflogText(s, '--'),
   print: (s) => nflogText(s, ''),
-  // nflog_tg: a copy to the netlink group, and the packet goes on.
+  // nflog_tg: a copy to the netlink group, and the packet goes on. nfulnl_log_packet cuts
+  // the copy to len only with NF_LOG_F_COPY_LEN (--nflog-size).
   applyTarget(s, pkt, rt) {
-    rt.nflog(s.group, s.prefix, pkt);
+    rt.nflog(s.group, s.prefix, pkt, s.copyLen ? s.len : undefined);
     return Verdict.CONTINUE;
   },
 });

@@ -17,9 +17,9 @@ export const TRACE = defineTarget<TraceState>({
   parse() {},
   save: () => '',
   print: () => '',
-  // trace_tg sets skb->nf_trace; the per-rule TRACE lines are not written by the replay.
-  applyTarget(_s, _pkt, rt) {
-    rt.note('trace');
+  // trace_tg sets skb->nf_trace; the engine's tracer (src/engine/trace.ts) sees the rule
+  // and writes the kernel's per-rule TRACE lines to the log file when one is asked for.
+  applyTarget() {
     return Verdict.CONTINUE;
   },
 });

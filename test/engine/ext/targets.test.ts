@@ -43,13 +43,13 @@ describe('targets that end or report', () => {
     expect(rt.nflogs).toEqual([{ group: 5, prefix: 'nf: ' }]);
   });
 
-  it('TRACE and AUDIT go on and are noted; CLASSIFY and CHECKSUM just go on', () => {
+  it('AUDIT goes on and is noted; TRACE (whose lines the tracer writes), CLASSIFY and CHECKSUM just go on', () => {
     const rt = new TestRuntime();
     expect(apply('-j TRACE', udpPacket(), rt, 'raw', 'PREROUTING')).toBe(Verdict.CONTINUE);
     expect(apply('-j AUDIT --type drop', udpPacket(), rt)).toBe(Verdict.CONTINUE);
     expect(apply('-j CLASSIFY --set-class 1:10', udpPacket(), rt, 'mangle', 'POSTROUTING')).toBe(Verdict.CONTINUE);
     expect(apply('-j CHECKSUM --checksum-fill', udpPacket(), rt)).toBe(Verdict.CONTINUE);
-    expect(rt.notes).toEqual(['trace', 'audit']);
+    expect(rt.notes).toEqual(['audit']);
   });
 });
 
