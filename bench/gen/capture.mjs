@@ -15,6 +15,12 @@
 //   options: --packets=N  --bytes=SIZE (stop at this file size; k/M/G suffixes)  --seed=N
 //            --mss=1448 (TCP payload per segment)  --max-response=65536 (largest response)
 //            --concurrency=64 (interleaved conversations)  --nano (nanosecond pcap)
+//
+// Programmatic option `services`: [{ addr, proto: 'tcp' | 'udp', port }] (addr a dotted
+// quad or a 32-bit number) replaces the 64 servers and their ports: TCP conversations go to
+// a random TCP service, UDP ones to a random UDP service (DNS-shaped on port 53; TCP when
+// there is none), ICMP echo and ARP to a random service address. Without it the output is
+// byte for byte what it was before the option existed.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -44,6 +50,18 @@ function prng(seed) {
   };
 }
 
+/** The `services` option as address lists: every address, TCP services, UDP services. */
+function serviceSets(services) {
+  const num = (a) => (typeof a === 'number' ? a >>> 0 : a.split('.').reduce((x, b) => x * 256 + Number(b), 0) >>> 0);
+  const all = services.map((s) => ({ addr: num(s.addr), proto: s.proto, port: Number(s.port) }));
+  const tcp = all.filter((s) => s.proto === 'tcp');
+  const udp = all.filter((s) => s.proto === 'udp');
+  if (all.length === 0 || all.some((s) => s.proto !== 'tcp' && s.proto !== 'udp')) throw new Error('generateCapture: services must be tcp or udp, at least one');
+  // UDP services on ports >= 33434 would be answered by ICMP port unreachable: keep them below.
+  if (udp.some((s) => s.port >= 33434)) throw new Error('generateCapture: UDP service ports must be below 33434');
+  return { addrs: [...new Set(all.map((s) => s.addr))], tcp: tcp.length > 0 ? tcp : all.map((s) => ({ ...s, proto: 'tcp' })), udp };
+}
+
 /** A size with an optional k/M/G (decimal) suffix: '2G' is 2e9. */
 export function parseSize(text) {
   const m = /^(\d+(?:\.\d+)?)([kKmMgG]?)$/.exec(String(text));
@@ -65,6 +83,7 @@ export function generateCapture({
   maxResponse = 65536,
   concurrency = 64,
   nano = false,
+  services = undefined,
 } = {}) {
   if (!out) throw new Error('generateCapture: out is required');
   if (!(packets < Infinity || bytes < Infinity)) throw new Error('generateCapture: give packets or bytes');
@@ -193,6 +212,7 @@ export function generateCapture({
   const KIND_TCP = 0, KIND_UDP = 1, KIND_ECHO = 2, KIND_ARP = 3;
   const servers = [];
   for (let i = 0; i < 64; i++) servers.push(((192 << 24) | (0 << 16) | (2 << 8) | (10 + i)) >>> 0);
+  const svc = services === undefined ? null : serviceSets(services);
   const client = () => {
     const r = below(100);
     if (r < 60) return ((10 << 24) | (below(1 << 24) & 0xfffffe) | 1) >>> 0; // 10.0.0.0/8, odd host
@@ -206,9 +226,10 @@ export function generateCapture({
     cttl: 64, left: 0, resp: 0, unacked: 0, close: 0, tsc: 0, tss: 0, po: 0, len: 0, n: 0, xid: 0,
   });
   const start = (f) => {
-    const r = below(1000);
+    let r = below(1000);
     f.step = 0;
-    f.sip = servers[below(servers.length)];
+    f.sip = svc ? svc.addrs[below(svc.addrs.length)] : servers[below(servers.length)];
+    if (svc && svc.udp.length === 0 && r >= 700 && r < 900) r = 0;
     f.cip = client();
     f.cport = 32768 + below(28232);
     f.cid = rand() & 0xffff;
@@ -217,7 +238,11 @@ export function generateCapture({
     if (r < 700) {
       f.kind = KIND_TCP;
       stats.tcpFlows++;
-      f.sport = TCP_PORTS[below(TCP_PORTS.length)];
+      if (svc) {
+        const s = svc.tcp[below(svc.tcp.length)];
+        f.sip = s.addr;
+        f.sport = s.port;
+      } else f.sport = TCP_PORTS[below(TCP_PORTS.length)];
       f.cseq = rand();
       f.sseq = rand();
       f.tsc = rand();
@@ -230,8 +255,14 @@ export function generateCapture({
     } else if (r < 900) {
       f.kind = KIND_UDP;
       stats.udpFlows++;
-      const u = below(100);
-      f.sport = u < 75 ? 53 : u < 90 ? 123 : 33434 + below(100); // the last: nothing listens
+      if (svc) {
+        const s = svc.udp[below(svc.udp.length)];
+        f.sip = s.addr;
+        f.sport = s.port;
+      } else {
+        const u = below(100);
+        f.sport = u < 75 ? 53 : u < 90 ? 123 : 33434 + below(100); // the last: nothing listens
+      }
       f.len = f.sport === 123 ? 48 : 32 + below(1200);
       f.xid = rand() & 0xffff;
       f.n = below(DNS_NAMES.length);

@@ -161,7 +161,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       const v = runHook(hook);
       if (v !== Verdict.ACCEPT) {
         outcome.verdict = VERDICT_NAMES[v] ?? 'DROP';
-        outcome.droppedAt = { hook, table: pkt.table };
+        // One object per replay: consumers of onVerdict copy what they keep.
+        dropSite.hook = hook;
+        dropSite.table = pkt.table;
+        outcome.droppedAt = dropSite;
         return false;
       }
     }
@@ -170,6 +173,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   };
 
   // One outcome object, reset per packet: consumers of onVerdict copy what they keep.
+  const dropSite: { hook: Hook; table: TableName } = { hook: 'PREROUTING', table: 'filter' };
   const outcome: PacketOutcome = { packet: 0, hooks: [], verdict: 'ACCEPT' };
   // Only onVerdict sees the outcome's hooks: without it the list is not kept. Emptying
   // (`length = 0` is a runtime call) and refilling it per packet measured 15-30% of the
