@@ -19,16 +19,26 @@ export interface Case {
   frame: number;
 }
 
+const inCi = process.env.CI === 'true' || process.env.CI === '1';
+
+/** Elsewhere a missing tool skips the tests that need it; in CI it is a failure, never a skip. */
+function requiredInCi(found: boolean, what: string): void {
+  if (!found && inCi) throw new Error(`CI must run these tests: ${what} is missing (.ci/run installs it)`);
+}
+
 /** A python3 that has scapy: Debian's python3-scapy lives under /usr/bin/python3, which a pyenv shim on PATH may hide. */
 export function scapyPython(): string | undefined {
   for (const py of ['/usr/bin/python3', 'python3']) {
     if (spawnSync(py, ['-c', 'import scapy'], { stdio: 'ignore' }).status === 0) return py;
   }
+  requiredInCi(false, 'python3 with scapy');
   return undefined;
 }
 
 export function have(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+  const found = spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+  requiredInCi(found, cmd);
+  return found;
 }
 
 /** Runs packets.py into a fresh temp dir: one pcap per link type and the case list. */

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileRuleset, interpretRuleset } from '../../src/compile/index.js';
+import { compileRuleset, interpretRuleset, UnmodelledError } from '../../src/compile/index.js';
 import { replayCapture, replayedTables } from '../../src/engine/replay.js';
 import { createClassifier, loadHostFile } from '../../src/netfilter/index.js';
 import { loadRulesetFile, saveRuleset } from '../../src/rules/index.js';
@@ -48,7 +48,16 @@ describe('offline replay equals the kernel', () => {
     const dir = join(CASES, name);
     const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { saveCounters: string[]; conntrackInUse?: boolean };
     for (const runner of ['compiled', 'interpreter'] as const) {
-      it.skipIf(expected.conntrackInUse)(`${name} (${runner})`, async () => {
+      if (expected.conntrackInUse) {
+        // Until conntrack is modelled the replay must refuse such a ruleset, naming the rules,
+        // rather than produce counters that would silently differ from the kernel's.
+        it(`${name} (${runner}) is refused: it needs conntrack`, async () => {
+          await expect(replayCase(dir, runner)).rejects.toThrow(UnmodelledError);
+          await expect(replayCase(dir, runner)).rejects.toThrow(/conntrack/);
+        });
+        continue;
+      }
+      it(`${name} (${runner})`, async () => {
         expect(byTable(await replayCase(dir, runner))).toEqual(byTable(expected.saveCounters));
       });
     }
