@@ -11,6 +11,10 @@
  * chunk, and never past the largest block accepted (16 MiB), so memory does not depend on
  * the size of the capture.
  *
+ * From a file the next chunk is read ahead: while the packets of one buffer are handed out,
+ * the thread pool reads the next chunk into a second buffer, behind room left for the
+ * carry-over, and the two buffers then trade places. Two buffers, never more.
+ *
  * Every length is checked against what is actually there before it is used. Damage after
  * the file header never throws: reading stops at the last whole packet and the summary names
  * the byte offset of the damaged record and what was wrong with it, in libpcap's words where
@@ -196,12 +200,22 @@ class Reader implements CaptureReader {
   private sectionBase = 0;
   private sectionInterfaces = 0;
   private readonly scales: Timescale[] = [];
+  /**
+   * Read-ahead (file sources only): the chunk being read into `spare` at `head`, the room
+   * before it kept for the carry-over of the buffer being walked.
+   */
+  private readAhead: boolean;
+  private readonly head: number;
+  private spare: Uint8Array | undefined;
+  private ahead: Promise<number> | undefined;
 
   constructor(
     private src: ByteSource,
-    chunkSize: number,
+    private readonly chunkSize: number,
   ) {
-    this.buf = new Uint8Array(chunkSize);
+    this.readAhead = src instanceof FileSource;
+    this.head = this.readAhead ? Math.min(chunkSize, PCAP_RECORD_HEADER + MAX_CAPLEN) : 0;
+    this.buf = new Uint8Array(this.head + chunkSize);
     this.view = new DataView(this.buf.buffer);
   }
 
@@ -218,6 +232,7 @@ class Reader implements CaptureReader {
     await this.fillOrThrow(4, name);
     if (isGzip(this.buf.subarray(0, this.end))) {
       this.compressed = true;
+      this.readAhead = false;
       this.src = new GunzipSource(this.src, this.buf.slice(0, this.end));
       this.end = 0;
       this.eof = false;
@@ -333,6 +348,11 @@ class Reader implements CaptureReader {
    */
   private async fill(need: number): Promise<boolean> {
     if (this.end - this.pos >= need) return true;
+    if (this.ahead !== undefined) {
+      const ahead = this.ahead;
+      this.ahead = undefined;
+      this.takeAhead(await ahead);
+    }
     if (this.pos + need > this.buf.length) {
       const tail = this.buf.subarray(this.pos, this.end);
       if (need > this.buf.length) {
@@ -355,12 +375,61 @@ class Reader implements CaptureReader {
     return this.end - this.pos >= need;
   }
 
+  /** Starts reading the next chunk into the spare buffer, behind the room for the carry-over. */
+  private startAhead(): void {
+    if (this.spare === undefined || this.spare.length < this.head + this.chunkSize) {
+      this.spare = new Uint8Array(this.head + this.chunkSize);
+    }
+    const ahead = this.src.read(this.spare, this.head, this.chunkSize);
+    // A failed read is reported when the walk gets to it; until then it is not unhandled.
+    ahead.catch(() => {});
+    this.ahead = ahead;
+  }
+
+  /**
+   * Joins the chunk read ahead (`n` bytes at `head` in the spare buffer) to the unconsumed
+   * tail: the tail is copied into the room before the chunk and the buffers trade places,
+   * or, for a tail longer than that room, the chunk is copied behind the tail.
+   */
+  private takeAhead(n: number): void {
+    const spare = this.spare!;
+    if (n === 0) {
+      this.eof = true;
+      return;
+    }
+    const tail = this.end - this.pos;
+    if (tail <= this.head) {
+      const at = this.head - tail;
+      spare.set(this.buf.subarray(this.pos, this.end), at);
+      this.spare = this.buf;
+      this.buf = spare;
+      this.view = new DataView(spare.buffer);
+      this.base += this.pos - at;
+      this.pos = at;
+      this.end = this.head + n;
+      return;
+    }
+    if (tail + n > this.buf.length) {
+      const bigger = new Uint8Array(tail + n);
+      bigger.set(this.buf.subarray(this.pos, this.end));
+      this.buf = bigger;
+      this.view = new DataView(bigger.buffer);
+    } else {
+      this.buf.copyWithin(0, this.pos, this.end);
+    }
+    this.buf.set(spare.subarray(this.head, this.head + n), tail);
+    this.base += this.pos;
+    this.pos = 0;
+    this.end = tail + n;
+  }
+
   async forEach(cb: (rec: PacketRecord) => void): Promise<ReadSummary> {
     if (this.used || this.closed) throw new CaptureError(CaptureErrorCodes.IO, 'the capture has already been read');
     this.used = true;
     try {
       for (;;) {
         if (this.damage !== undefined) break;
+        if (this.readAhead && !this.eof && this.ahead === undefined) this.startAhead();
         if (this.format === 'pcap') this.walkPcap(cb);
         else this.walkPcapng(cb);
         if (this.damage !== undefined) break;
@@ -388,6 +457,11 @@ class Reader implements CaptureReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.ahead !== undefined) {
+      // The handle is not closed under a read in flight; its outcome no longer matters.
+      await this.ahead.catch(() => {});
+      this.ahead = undefined;
+    }
     await this.src.close();
   }
 

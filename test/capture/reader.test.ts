@@ -372,6 +372,31 @@ describe('chunks, sources and memory', () => {
       }
     });
 
+    it(`${name}: from a file (read ahead), every chunk size and every cut reads as from memory`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'nfr-cap-'));
+      try {
+        const path = join(dir, 'f');
+        writeFileSync(path, file);
+        const whole = await readAll(file);
+        for (const chunkSize of [7, 61, 1000, 4096]) {
+          const got = await readAll(path, { chunkSize });
+          expect(got.summary).toEqual(whole.summary);
+          expect(got.packets).toEqual(whole.packets);
+        }
+        for (let cut = 40; cut < file.length; cut += 353) {
+          writeFileSync(path, file.subarray(0, cut));
+          for (const chunkSize of [509, 4093]) {
+            const fromFile = await readAll(path, { chunkSize });
+            const fromMemory = await readAll(file.subarray(0, cut), { chunkSize });
+            expect(fromFile.summary).toEqual(fromMemory.summary);
+            expect(fromFile.packets).toEqual(fromMemory.packets);
+          }
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it(`${name}: gzip is detected by magic, in memory, as concatenated members and from a file`, async () => {
       const whole = await readAll(file);
       const gz = await readAll(gzipSync(file));
