@@ -13,16 +13,15 @@
 //   npm run build && node bench/capture.mjs [--packets=2000000] [--runs=5] [--seed=1]
 //        [--file=CAPTURE] [--rss=2.2G | --rss=0]
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCapture, parseSize } from './gen/capture.mjs';
-import { BENCH_DIR, have, machine, median, printTable, ROOT, timeRunsAsync, workPath } from './lib.mjs';
+import { bareLoop, BENCH_DIR, have, machine, median, printTable, ROOT, timeRunsAsync, workPath } from './lib.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const runs = Number(args.runs ?? 5);
 const seed = Number(args.seed ?? 1);
-const CHUNK = 8 << 20;
 
 /** A generated capture, remade when missing or older than its generator. */
 function generated(name, opts) {
@@ -42,30 +41,6 @@ if (!file) {
 }
 const fileBytes = statSync(file).size;
 
-/** The bare loop: little-endian pcap (what the generator writes), record headers only. */
-function bareLoop(path) {
-  const fd = openSync(path, 'r');
-  const buf = Buffer.allocUnsafe(CHUNK);
-  let end = readSync(fd, buf, 0, CHUNK, null);
-  let pos = 24;
-  let packets = 0;
-  for (;;) {
-    while (pos + 16 <= end) {
-      const next = pos + 16 + (buf[pos + 8] | (buf[pos + 9] << 8) | (buf[pos + 10] << 16) | (buf[pos + 11] << 24));
-      if (next > end) break;
-      packets++;
-      pos = next;
-    }
-    buf.copyWithin(0, pos, end);
-    end -= pos;
-    pos = 0;
-    const n = readSync(fd, buf, end, CHUNK - end, null);
-    if (n === 0) break;
-    end += n;
-  }
-  closeSync(fd);
-  return packets;
-}
 
 const { openCapture } = await import(join(ROOT, 'dist', 'capture', 'reader.js'));
 const { decode, DecodeEvents, DecodeResult, PacketView } = await import(join(ROOT, 'dist', 'decode', 'index.js'));

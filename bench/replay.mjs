@@ -18,11 +18,11 @@
 //   npm run build && node bench/replay.mjs [--runs=5] [--packets=2000000] [--seed=1]
 //        [--services=10,1000,10000] [--interp-packets=200000] [--interp-packets-large=20000]
 //   (--interp-packets-large: for rulesets of 5,000 services or more)
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateCapture } from './gen/capture.mjs';
 import { kubeFilterRuleset, kubeServices, SEED_RULES } from './replay-rules.mjs';
-import { BENCH_DIR, machine, median, printTable, ROOT, workPath } from './lib.mjs';
+import { bareLoop, BENCH_DIR, machine, median, printTable, ROOT, workPath } from './lib.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const runs = Number(args.runs ?? 5);
@@ -32,7 +32,6 @@ const interpPackets = Math.min(packets, Number(args['interp-packets'] ?? 200_000
 // The interpreter scans 10,000 services rule by rule: fewer packets for rulesets that large.
 const interpPacketsLarge = Math.min(interpPackets, Number(args['interp-packets-large'] ?? 20_000));
 const sizes = (args.services ?? '10,1000,10000').split(',').map(Number);
-const CHUNK = 8 << 20;
 
 const { replayCapture } = await import(join(ROOT, 'dist', 'engine', 'replay.js'));
 const { compileRuleset, interpretRuleset } = await import(join(ROOT, 'dist', 'compile', 'index.js'));
@@ -53,30 +52,6 @@ function generated(name, opts) {
   return file;
 }
 
-/** bench/capture.mjs's bare loop: little-endian pcap record headers only. */
-function bareLoop(path) {
-  const fd = openSync(path, 'r');
-  const buf = Buffer.allocUnsafe(CHUNK);
-  let end = readSync(fd, buf, 0, CHUNK, null);
-  let pos = 24;
-  let n = 0;
-  for (;;) {
-    while (pos + 16 <= end) {
-      const next = pos + 16 + (buf[pos + 8] | (buf[pos + 9] << 8) | (buf[pos + 10] << 16) | (buf[pos + 11] << 24));
-      if (next > end) break;
-      n++;
-      pos = next;
-    }
-    buf.copyWithin(0, pos, end);
-    end -= pos;
-    pos = 0;
-    const got = readSync(fd, buf, end, CHUNK - end, null);
-    if (got === 0) break;
-    end += got;
-  }
-  closeSync(fd);
-  return n;
-}
 
 async function readerDecode(path) {
   const reader = await openCapture(path);
