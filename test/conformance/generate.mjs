@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
+import { findTools, SEARCH_PATH } from '../support/tools.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const EXT_DIR = path.join(HERE, 'ext');
@@ -41,32 +42,15 @@ const TOOL_NAMES = {
 
 // The children get a fixed, minimal environment: locale or a user's PATH must
 // not leak into recorded output.
-const SEARCH_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const CHILD_ENV = { PATH: SEARCH_PATH, LC_ALL: 'C', LANG: 'C' };
 
 // ---------------------------------------------------------------------------
 // Environment checks
 
-function which(name) {
-  for (const dir of SEARCH_PATH.split(':')) {
-    const p = path.join(dir, name);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      /* keep looking */
-    }
-  }
-  return null;
-}
-
 let toolsCache = null;
 function tools() {
-  if (toolsCache) return toolsCache;
-  const found = {};
-  for (const [k, n] of Object.entries(TOOL_NAMES)) found[k] = which(n);
-  toolsCache = found;
-  return found;
+  toolsCache ??= findTools(TOOL_NAMES);
+  return toolsCache;
 }
 
 /** Returns null when recording is possible, otherwise a human-readable reason. */

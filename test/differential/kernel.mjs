@@ -17,13 +17,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
+import { findTools, SEARCH_PATH, which } from '../support/tools.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const CASES_DIR = path.join(HERE, 'cases');
 const INJECT = path.join(HERE, 'inject.py');
 
 // Children get a fixed environment so a user's locale or PATH cannot change their output.
-const SEARCH_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const CHILD_ENV = { PATH: SEARCH_PATH, LC_ALL: 'C', LANG: 'C' };
 
 /** SO_MARK of injected locally generated packets; the early nft hook passes only these. */
@@ -48,25 +48,9 @@ const TOOL_NAMES = {
 // ---------------------------------------------------------------------------
 // Environment
 
-function which(name) {
-  for (const dir of SEARCH_PATH.split(':')) {
-    const p = path.join(dir, name);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      /* keep looking */
-    }
-  }
-  return null;
-}
-
 let toolCache = null;
 function tools() {
-  if (!toolCache) {
-    toolCache = {};
-    for (const [k, n] of Object.entries(TOOL_NAMES)) toolCache[k] = which(n);
-  }
+  toolCache ??= findTools(TOOL_NAMES);
   return toolCache;
 }
 
