@@ -357,9 +357,41 @@ make_raw() {
   stop_capture
 }
 
+# --- router-any.pcap: a forwarding host's own view ----------------------------------------
+# Namespaces fwd-a (198.51.100.20, eth0), the router fwd-r (eth0 198.51.100.1, eth1
+# 203.0.113.1, ip_forward on) and fwd-b (203.0.113.20, eth0, echo and DNS servers).
+# `tcpdump -i any` in the router sees each forwarded packet twice: arriving (In) on one
+# interface and leaving (Out) on the other with its TTL one lower.
+make_router-any() {
+  netns fwd-a
+  netns fwd-r
+  netns fwd-b
+  veth fwd-a eth0 02:00:00:00:03:20 fwd-r eth0 02:00:00:00:03:01
+  veth fwd-b eth0 02:00:00:00:04:20 fwd-r eth1 02:00:00:00:04:01
+  addr fwd-a eth0 198.51.100.20/24
+  addr fwd-r eth0 198.51.100.1/24
+  addr fwd-r eth1 203.0.113.1/24
+  addr fwd-b eth0 203.0.113.20/24
+  in_ns fwd-r sysctl -qw net.ipv4.ip_forward=1
+  ip -n $PREFIX-fwd-a route add default via 198.51.100.1
+  ip -n $PREFIX-fwd-b route add default via 203.0.113.1
+  bg fwd-b "$PY" "$TOOLS/servers.py" tcp:7:echo udp:53:dns
+  wait_for "servers on fwd-b" eval "listening fwd-b 7 && listening fwd-b 53"
+  # Resolve the neighbours first, so the capture holds no ARP in the middle of a flow.
+  quiet in_ns fwd-a ping -n -c 1 198.51.100.1
+  quiet in_ns fwd-b ping -n -c 1 203.0.113.1
+  capture fwd-r "$TMP/router-any.pcap" tcpdump -i any -y LINUX_SLL2
+  quiet in_ns fwd-a ping -n -c 2 -i 0.2 203.0.113.20
+  tcp_echo fwd-a 203.0.113.20
+  quiet in_ns fwd-a dig +tries=1 +time=2 @203.0.113.20 www.example.com A
+  quiet in_ns fwd-b ping -n -c 1 198.51.100.20
+  quiet in_ns fwd-r ping -n -c 1 203.0.113.20
+  stop_capture
+}
+
 # --- main ---------------------------------------------------------------------------------
 
-ALL=(demo http-any any-sll ping sections ns fragments snaplen vlan qinq raw)
+ALL=(demo http-any any-sll ping sections ns fragments snaplen vlan qinq raw router-any)
 declare -A OUTPUT=([ping]=ping.pcapng [sections]=sections.pcapng)
 NAMES=("$@")
 [ ${#NAMES[@]} -gt 0 ] || NAMES=("${ALL[@]}")

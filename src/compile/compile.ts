@@ -533,6 +533,17 @@ class Compiled implements CompiledRunner {
     return entry(hookIndex(pkt.hook), pkt);
   }
 
+  stepFor(table: TableName, hook: Hook): ((pkt: PacketState) => Verdict) | undefined {
+    const entry = this.entries.get(table);
+    if (entry === undefined) return undefined;
+    const h = hookIndex(hook);
+    return (pkt) => {
+      pkt.table = table;
+      pkt.hotdrop = false;
+      return entry(h, pkt);
+    };
+  }
+
   writeCounters(): void {
     this.counters.write();
   }

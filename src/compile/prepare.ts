@@ -19,6 +19,12 @@ export interface TableRunner {
    * without counting: the kernel has no such hook function registered.
    */
   traverse(table: TableName, pkt: PacketState): Verdict;
+  /**
+   * Optional: a function equal to `traverse(table, pkt)` for packets at `hook`, with the
+   * table lookup done once (the replay calls it when nothing is traced); undefined when
+   * the runner has no cheaper way than traverse.
+   */
+  stepFor?(table: TableName, hook: Hook): ((pkt: PacketState) => Verdict) | undefined;
   /** Adds the counts accumulated since the last call to the model's Rule.counters and Chain.policyCounters. */
   writeCounters(): void;
   /**

@@ -14,14 +14,10 @@ export const HOOK_TABLES: Readonly<Record<Hook, readonly TableName[]>> = {
   POSTROUTING: ['mangle', 'nat'],
 };
 
-/**
- * Hook sequences: a received packet passes PREROUTING, then routing sends it to INPUT or
- * to FORWARD and POSTROUTING; a locally generated one passes OUTPUT and POSTROUTING.
- */
-export const PATHS = {
-  prerouting: ['PREROUTING'],
-  input: ['INPUT'],
-  forward: ['FORWARD', 'POSTROUTING'],
-  outputOnly: ['OUTPUT'],
-  postrouting: ['POSTROUTING'],
-} as const satisfies Record<string, readonly Hook[]>;
+/** Hooks by number (the compiled matcher's entry takes the same numbering). */
+export const HOOKS: readonly Hook[] = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
+export const PRE_ROUTING = 0;
+export const LOCAL_IN = 1;
+export const FORWARD = 2;
+export const LOCAL_OUT = 3;
+export const POST_ROUTING = 4;

@@ -5,6 +5,7 @@
  * replay needs per packet. Lookups allocate nothing: prefix tables are maps keyed by the
  * masked address, one per prefix length present, tried from the longest.
  */
+import { IntMap } from './intmap.js';
 import { AddrType, type HostAddress, type HostInterface, type HostModel, type HostRoute, type IngressRule } from './host.js';
 import { inPrefix, isLbcast, isLoopback, isMulticast, isZeronet, prefixMask } from './addr.js';
 import { SYSCTL_DEFAULTS } from './sysctl-defaults.js';
@@ -60,7 +61,7 @@ export const LOOPBACK: Readonly<InterfaceSpec> = {
 export class PrefixTable<T> {
   private lengths: number[] = [];
   private masks: number[] = [];
-  private maps: Map<number, T>[] = [];
+  private maps: IntMap<T>[] = [];
 
   add(addr: number, prefixLength: number, value: T): void {
     let i = this.lengths.indexOf(prefixLength);
@@ -70,7 +71,7 @@ export class PrefixTable<T> {
       while (i < this.lengths.length && this.lengths[i]! > prefixLength) i++;
       this.lengths.splice(i, 0, prefixLength);
       this.masks.splice(i, 0, prefixMask(prefixLength) | 0);
-      this.maps.splice(i, 0, new Map());
+      this.maps.splice(i, 0, new IntMap<T>());
     }
     const key = addr & this.masks[i]!;
     if (!this.maps[i]!.has(key)) this.maps[i]!.set(key, value);
@@ -168,7 +169,7 @@ export class Host implements HostModel {
   private readonly byIndex = new Map<number, HostInterface>();
   private readonly conf = new Map<string, DevConf>();
   /** Interface address (int32) → the interface holding it (the first, as __ip_dev_find). */
-  private readonly addrDev = new Map<number, HostInterface>();
+  private readonly addrDev = new IntMap<HostInterface>();
   /** Joined groups per interface, as int32. */
   private readonly groups = new Map<string, Int32Array>();
   private readonly localTable = new PrefixTable<HostRoute>();

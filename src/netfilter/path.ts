@@ -23,6 +23,7 @@ import { PktType } from '../engine/packet.js';
 import { BROADCAST_MAC, isGroupMac, isLbcast, isLocalMulticast, isLoopback, isMulticast, isZeronet, prefixMask } from './addr.js';
 import { AddrType, type HostInterface, type HostRoute } from './host.js';
 import { PrefixTable, type Host } from './model.js';
+import { blankDecision, DecisionCache } from './path-cache.js';
 
 /**
  * - `received`: arrived on `inIface`: PREROUTING, then `deliver`.
@@ -106,6 +107,10 @@ export interface ClassifierOptions {
    * host's address, whose copies leaving would otherwise be replayed twice).
    */
   outgoingFromHost?: 'local' | 'observed';
+  /** Remember decisions per (addresses, arrival metadata) (path-cache.ts); default true. */
+  cache?: boolean;
+  /** log2 of the cache's slot count (default 12). */
+  cacheBits?: number;
 }
 
 const DIR_IN = 1;
@@ -124,18 +129,8 @@ export class PathClassifier {
   /** Things about the capture the user should know (an interface the host file lacks...), each said once. */
   readonly warnings: string[] = [];
 
-  private readonly d: PathDecision = {
-    kind: 'unroutable',
-    inIface: '',
-    outIface: '',
-    deliver: 'none',
-    pktType: PktType.HOST,
-    placedBy: 'none',
-    reason: '',
-    route: undefined,
-    nextHop: 0,
-    loopback: false,
-  };
+  private readonly d: PathDecision = blankDecision();
+  private readonly cache: DecisionCache | undefined;
   private readonly outgoingLocal: boolean;
   /** Interface prefixes (lo excluded): which interface's subnet reaches a source. */
   private readonly subnets = new PrefixTable<HostInterface>();
@@ -154,6 +149,7 @@ export class PathClassifier {
     opts: ClassifierOptions = {},
   ) {
     this.outgoingLocal = (opts.outgoingFromHost ?? 'local') === 'local';
+    this.cache = opts.cache === false ? undefined : new DecisionCache(opts.cacheBits);
     for (const itf of host.interfaces) {
       if (itf.name === 'lo') continue;
       for (const a of itf.addrs) this.subnets.add(a.addr, a.prefixLength, itf);
@@ -167,8 +163,23 @@ export class PathClassifier {
     this.ruleIfaces = rules.map((r) => host.interfaceByName(r.dev));
   }
 
-  /** The decision for one decoded IPv4 packet; the returned object is reused by the next call. */
+  /**
+   * The decision for one decoded IPv4 packet. The returned object belongs to the
+   * classifier: read it before the next call, never change it.
+   */
   classify(view: PacketView, rec: RecordMeta, interfaces: readonly CaptureInterface[] = []): PathDecision {
+    const cache = this.cache;
+    if (cache === undefined) return this.decide(view, rec, interfaces);
+    const src = view.srcAddr | 0;
+    const dst = view.dstAddr | 0;
+    const meta = DecisionCache.meta(view, rec.interfaceId);
+    const slot = cache.slot(src, dst, meta);
+    const hit = cache.get(slot, src, dst, meta, view.ifindex, view.dstMac);
+    if (hit !== undefined) return hit;
+    return cache.put(slot, src, dst, meta, view.ifindex, view.dstMac, this.decide(view, rec, interfaces));
+  }
+
+  private decide(view: PacketView, rec: RecordMeta, interfaces: readonly CaptureInterface[]): PathDecision {
     const d = this.d;
     d.inIface = '';
     d.outIface = '';

@@ -288,3 +288,75 @@ describe.skipIf(diffCases.length === 0)('placements recorded by the differential
     expect(got).toEqual(expectedIngress);
   });
 });
+
+describe('decision cache', () => {
+  // Every input the decision reads is part of the cache key: with it and without it, every
+  // packet of every capture and differential case gets the same decision. A tiny cache
+  // (4 slots) makes slots collide and be refilled constantly.
+  const hosts: [string, () => Host][] = [
+    ['router', router],
+    ['server', () => hostFromJson({ interfaces: [{ name: 'eth0', addr: '192.0.2.10/24', mac: '02:00:00:00:00:0a' }], routes: [{ dst: 'default', via: '192.0.2.1' }] })],
+  ];
+  const files = [
+    ...readdirSync(CAPTURES).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => join(CAPTURES, f)),
+    ...readdirSync(DIFF).map((d) => join(DIFF, d, 'capture.pcap')).filter((f) => existsSync(f)),
+  ];
+  it('keys on every input: the same addresses with other arrival metadata', () => {
+    const host = hostFromJson({
+      interfaces: [
+        { name: 'eth0', addr: '198.51.100.1/24', mac: '02:00:00:00:00:01', mcast_groups: ['239.1.2.3'] },
+        { name: 'eth1', addr: '203.0.113.1/24', mac: '02:00:00:00:00:02', index: 5 },
+      ],
+      forward: true,
+      routes: [{ dst: '0.0.0.0/0', dev: 'eth0', via: '198.51.100.254' }],
+    });
+    const plain = new PathClassifier(host, { cache: false });
+    const cached = new PathClassifier(host, { cacheBits: 0 });
+    const ifaces = [captureIface(0, 'eth0'), captureIface(1, 'eth1'), captureIface(2, 'any', 276)];
+    const cases: [Buffer, number, 0 | 1 | 2, number][] = [];
+    for (const [src, dst] of [
+      ['203.0.113.9', '198.51.100.1'],
+      ['198.51.100.1', '203.0.113.9'],
+      ['0.0.0.0', '239.1.2.3'],
+    ])
+      for (const proto of ['udp', 'igmp'] as const)
+        for (const dstMac of ['02:00:00:00:00:01', '02:00:00:00:00:02', '02:00:00:00:00:77', 'ff:ff:ff:ff:ff:ff', '01:00:5e:00:00:16'])
+          for (const id of [-1, 0, 1])
+            for (const dir of [0, 1, 2] as const) cases.push([ethPacket({ src, dst, proto, dstMac }), LINKTYPE_ETHERNET, dir, id]);
+    for (const ifindex of [2, 5, 9]) for (const t of [0, 1, 3, 4]) cases.push([sll2Packet({ src: '203.0.113.9', dst: '198.51.100.1' }, ifindex, t), 276, 0, 2]);
+    const inputs = cases.map(([bytes, linktype, dir, id]) => ({ view: viewOf(bytes, linktype, dir), meta: { interfaceId: id, direction: dir, linktype } }));
+    const want = inputs.map((x) => JSON.stringify(snap(plain.classify(x.view, x.meta, ifaces))));
+    const kinds = new Set(want);
+    // One slot: after any other key, a wrong hit shows as a wrong decision.
+    let wrong = 0;
+    for (const a of inputs)
+      for (let j = 0; j < inputs.length; j++) {
+        cached.classify(a.view, a.meta, ifaces);
+        if (JSON.stringify(snap(cached.classify(inputs[j]!.view, inputs[j]!.meta, ifaces))) !== want[j]) wrong++;
+      }
+    expect(wrong).toBe(0);
+    expect(kinds.size).toBeGreaterThan(10);
+  });
+
+  it.each(files)('%s', async (file) => {
+    for (const [, makeHost] of hosts) {
+      const host = makeHost();
+      const plain = new PathClassifier(host, { cache: false });
+      const cached = new PathClassifier(host, { cacheBits: 2 });
+      const reader = await openCapture(file);
+      const view = new PacketView();
+      const events = new DecodeEvents();
+      let compared = 0;
+      await reader.forEach((rec) => {
+        decode(rec, view, events);
+        if (view.srcAddr < 0) return;
+        const want = snap(plain.classify(view, rec, reader.interfaces));
+        // Twice: the first call may fill the slot, the second must hit it.
+        expect(snap(cached.classify(view, rec, reader.interfaces))).toEqual(want);
+        expect(snap(cached.classify(view, rec, reader.interfaces))).toEqual(want);
+        compared++;
+      });
+      expect(compared).toBeGreaterThan(0);
+    }
+  });
+});
