@@ -92,8 +92,24 @@ function summaryText(s: ReplaySummary): string {
     `nfreplay: not replayed: ${kv(s.skipped)}\n` +
     `nfreplay: dropped before PREROUTING (malformed): ${kv(s.malformed)}\n` +
     (Object.keys(s.notes).length > 0 ? `nfreplay: not modelled, counted: ${kv(s.notes)}\n` : '') +
+    egressText(s) +
     (s.damage ? `nfreplay: capture damaged at byte ${s.damage.offset}: ${s.damage.message}; results cover the packets before it\n` : '')
   );
+}
+
+/** The capture's outgoing packets against the replay, with the first mismatches. */
+function egressText(s: ReplaySummary): string {
+  const e = s.egress;
+  if (e === undefined || (e.observed === 0 && e.notObserved === 0)) return '';
+  const mismatches = e.differs + e.predictedDropped + e.unexplained + e.notObserved;
+  const parts = [`${e.observed} forwarded packets seen leaving (${e.interfaces.join(', ')})`, `${e.matched} as the replay forwarded them`];
+  if (e.predictedDropped > 0) parts.push(`${e.predictedDropped} the replay did not forward`);
+  if (e.differs > 0) parts.push(`${e.differs} forwarded differently`);
+  if (e.unexplained > 0) parts.push(`${e.unexplained} with no arrival in the capture`);
+  if (e.notObserved > 0) parts.push(`${e.notObserved} forwarded by the replay but never seen leaving`);
+  const shown = e.examples.slice(0, 5).map((x) => `nfreplay:   ${x.packet > 0 ? `#${x.packet}` : `#${x.arrival}`} ${x.kind}: ${x.detail}\n`);
+  const more = mismatches > shown.length ? `nfreplay:   (${mismatches - shown.length} more; --output json lists ${e.examples.length})\n` : '';
+  return `nfreplay: egress: ${parts.join(', ')}\n` + shown.join('') + (mismatches > 0 ? more : '');
 }
 
 async function hostFor(capture: string, opts: ReplayCliOptions, io: Io): Promise<Host> {

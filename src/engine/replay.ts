@@ -21,6 +21,11 @@ import type { ObservableRunner } from '../compile/prepare.js';
 
 const isMulticastAddr = (a: number): boolean => a >>> 28 === 0xe;
 import { Reassembly } from './reassembly.js';
+import { EgressComparer, type EgressComparison } from './egress-compare.js';
+
+/** Link types whose records say which way a packet went (Linux cooked captures). */
+const LINKTYPE_LINUX_SLL = 113;
+const LINKTYPE_LINUX_SLL2 = 276;
 
 export type PathClassifier = (view: PacketView, rec: PacketRecord, interfaces: readonly CaptureInterface[]) => PathDecision;
 
@@ -80,6 +85,11 @@ export interface ReplaySummary {
   /** Effects nfreplay did not model, with the number of times each happened. */
   notes: Record<string, number>;
   damage?: { offset: number; message: string };
+  /**
+   * The packets the capture shows leaving the host compared with the replay's decisions
+   * (egress-compare.ts); only for captures that can say which way a packet went.
+   */
+  egress?: EgressComparison;
   seconds: number;
 }
 
@@ -116,6 +126,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   const natRules = opts.ruleset.tables.find((t) => t.name === 'nat')?.chains;
   const natInUse = natRules !== undefined && [...natRules.values()].some((c) => c.rules.length > 0);
   const reader = await openCapture(opts.capture);
+  const directional = reader.format === 'pcapng' || reader.interfaces.some((i) => i.linktype === LINKTYPE_LINUX_SLL || i.linktype === LINKTYPE_LINUX_SLL2);
+  const egress = directional ? new EgressComparer() : undefined;
   const view = new PacketView();
   const events = new DecodeEvents();
   const pkt = new PacketState();
@@ -217,6 +229,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     if (decision.kind !== 'received' && decision.kind !== 'local') {
       // Seen leaving, addressed to another machine's MAC (ip_rcv_core drops PACKET_OTHERHOST
       // before PREROUTING), or placed nowhere: not replayed.
+      if (decision.kind === 'outgoing-observed') egress?.observed(view, rec.number, decision.outIface);
       bump(skipped, decision.kind);
       return;
     }
@@ -241,10 +254,24 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     }
 
     if (decision.kind === 'local') sendOwn(decision, outcome);
-    else receive(decision, outcome);
+    else {
+      receive(decision, outcome);
+      if (egress !== undefined && decision.deliver !== 'input') noteEgress(decision, outcome);
+    }
     tally(outcome.verdict);
     opts.onVerdict?.(outcome);
   });
+
+  /** A received packet not for the host: whether it left, for the egress comparison. */
+  function noteEgress(decision: PathDecision, outcome: PacketOutcome): void {
+    const left = outcome.verdict === 'ACCEPT' && decision.deliver === 'forward';
+    let why = '';
+    if (!left) {
+      const at = outcome.droppedAt;
+      why = at !== undefined ? `${outcome.verdict} in ${at.table} ${at.hook}` : `${outcome.verdict}${outcome.reason ? ` (${outcome.reason})` : ''}`;
+    }
+    egress!.decided(view, pkt.number, left, decision.outIface, pkt.ttl, pkt.length, why);
+  }
 
   /** A received packet: PREROUTING, then where routing sends it (ip_rcv_finish). */
   function receive(decision: PathDecision, outcome: PacketOutcome): void {
@@ -359,6 +386,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     verdicts: Object.fromEntries(VERDICT_LIST.flatMap((v, i) => (verdictCounts[i]! > 0 ? [[v, verdictCounts[i]!]] : []))),
     notes: Object.fromEntries(ctx.notes),
     damage: summary.damage,
+    ...(egress !== undefined ? { egress: egress.finish() } : {}),
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
 }
