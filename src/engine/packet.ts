@@ -3,6 +3,7 @@
  * headers plus the kernel's per-packet state (sk_buff fields and xt_action_param). One
  * object per replay, overwritten for every packet, so the hot path allocates nothing.
  */
+import { CtInfo, type ConnEntry } from '../conntrack/entry.js';
 import type { PacketView } from '../decode/view.js';
 import type { Hook, TableName } from '../rules/model.js';
 
@@ -65,6 +66,12 @@ export class PacketState {
    * (xt_action_param.hotdrop, e.g. tcp_mt on a fragment at offset 1).
    */
   hotdrop = false;
+  /** The packet's conntrack entry (skb->_nfct), null when it has none (INVALID or UNTRACKED). */
+  ct: ConnEntry | null = null;
+  /** What the packet is to `ct` (enum ip_conntrack_info, CtInfo): UNTRACKED after NOTRACK. */
+  ctinfo: number = CtInfo.NONE;
+  /** Zone the raw table's CT --zone gave the packet (the template's zone). */
+  ctZone = 0;
 
   /** Ready for the next packet: per-packet kernel state back to its initial values. */
   resetFor(view: PacketView, data: Uint8Array): void {
@@ -80,5 +87,8 @@ export class PacketState {
     this.tos = view.tos;
     this.tcpMss = view.tcpMss;
     this.hotdrop = false;
+    this.ct = null;
+    this.ctinfo = CtInfo.NONE;
+    this.ctZone = 0;
   }
 }

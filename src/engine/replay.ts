@@ -21,6 +21,9 @@ import type { ObservableRunner } from '../compile/prepare.js';
 
 const isMulticastAddr = (a: number): boolean => a >>> 28 === 0xe;
 import { Reassembly } from './reassembly.js';
+import { Conntrack, type ConntrackEvents } from '../conntrack/tracker.js';
+import { CtInfo, Status } from '../conntrack/entry.js';
+import { usesConntrack } from '../conntrack/usage.js';
 import { EgressComparer, type EgressComparison } from './egress-compare.js';
 
 /** Link types whose records say which way a packet went (Linux cooked captures). */
@@ -57,6 +60,10 @@ export interface ReplayOptions {
   tracedRunner?: (rt: ReplayContext) => ObservableRunner;
   /** Record every packet's path into PacketOutcome.path (for --verdicts). */
   paths?: boolean;
+  /** Conntrack events as they happen ([NEW], [UPDATE], [DESTROY]), when the ruleset tracks. */
+  conntrackEvents?: Omit<ConntrackEvents, 'note'>;
+  /** Receives the connection tracker at the end (its table as the capture left it), when the ruleset tracks. */
+  onConntrack?: (ct: Conntrack) => void;
   /** Packets to trace, and where their trace lines go. */
   trace?: { select: (pkt: PacketState) => boolean; onLine: (pkt: PacketState, text: string) => void };
 }
@@ -103,12 +110,52 @@ const VERDICT_NAMES: Record<number, PacketOutcome['verdict']> = {
 };
 
 /**
- * The tables the runner must evaluate: all but nat, whose chains only the first packet of
- * a conntrack entry traverses; until conntrack is modelled the engine skips nat and
- * reports how often it would have been consulted, so its rules are not refused either.
+ * The tables the runner must evaluate. Without conntrack (no rule asks for it) the nat
+ * table could not be consulted; it only exists with conntrack in the kernel, so that
+ * case means a nat table the replay skips and reports.
  */
 export function replayedTables(ruleset: Ruleset): TableName[] {
-  return ruleset.tables.map((t) => t.name).filter((n) => n !== 'nat');
+  const all = ruleset.tables.map((t) => t.name);
+  return usesConntrack(ruleset) ? all : all.filter((n) => n !== 'nat');
+}
+
+type Step = (pkt: PacketState) => Verdict;
+/** What runs at a hook: a table, nf_conntrack_in, or nf_conntrack_confirm. */
+type Stage = TableName | 'conntrack' | 'confirm';
+
+/**
+ * A hook's stages by priority (include/uapi/linux/netfilter_ipv4.h): raw -300, conntrack
+ * -200, mangle -150, nat (destination) -100, filter 0, security 50, nat (source) 100,
+ * confirmation INT_MAX. Conntrack runs at PRE_ROUTING and LOCAL_OUT, confirmation at
+ * LOCAL_IN and POST_ROUTING, and only when the ruleset makes the kernel track.
+ */
+function stagesOf(hook: Hook, tables: ReadonlySet<TableName>, conntrack: boolean): Stage[] {
+  const out: Stage[] = [];
+  const tracks = conntrack && (hook === 'PREROUTING' || hook === 'OUTPUT');
+  for (const t of HOOK_TABLES[hook]) {
+    if (tracks && t !== 'raw' && !out.includes('conntrack')) out.push('conntrack');
+    if (tables.has(t)) out.push(t);
+  }
+  if (tracks && !out.includes('conntrack')) out.push('conntrack');
+  if (conntrack && (hook === 'INPUT' || hook === 'POSTROUTING')) out.push('confirm');
+  return out;
+}
+
+/**
+ * The nat table with conntrack (nf_nat_inet_fn): only a packet that starts a connection
+ * (NEW, or RELATED to one whose NAT is not set up) traverses it, once per direction of
+ * mapping; the connection then has its binding (a null one when no rule mapped it), and
+ * every later packet of it, either way, skips the table.
+ */
+function natStage(hook: Hook, table: Step): Step {
+  const done = hook === 'PREROUTING' || hook === 'OUTPUT' ? Status.DST_NAT_DONE : Status.SRC_NAT_DONE;
+  return (p) => {
+    const e = p.ct;
+    if (e === null || p.ctinfo === CtInfo.ESTABLISHED || p.ctinfo === CtInfo.ESTABLISHED_REPLY || e.status & done) return Verdict.ACCEPT;
+    const v = table(p);
+    if (v === Verdict.ACCEPT) e.status |= done;
+    return v;
+  };
 }
 
 export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary> {
@@ -125,6 +172,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   const tables = new Set(opts.ruleset.tables.map((t) => t.name));
   const natRules = opts.ruleset.tables.find((t) => t.name === 'nat')?.chains;
   const natInUse = natRules !== undefined && [...natRules.values()].some((c) => c.rules.length > 0);
+  const conntrack = usesConntrack(opts.ruleset)
+    ? new Conntrack(opts.host, { ...opts.conntrackEvents, note: (event) => ctx.note(event) })
+    : undefined;
   const reader = await openCapture(opts.capture);
   const directional = reader.format === 'pcapng' || reader.interfaces.some((i) => i.linktype === LINKTYPE_LINUX_SLL || i.linktype === LINKTYPE_LINUX_SLL2);
   const egress = directional ? new EgressComparer() : undefined;
@@ -148,42 +198,53 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     m[k] = (m[k] ?? 0) + 1;
   };
 
-  // Per hook (by number), the tables this ruleset has, in the kernel's order: worked out
-  // once, so each packet does not look every table of every hook up in `tables`.
-  const hookTables = HOOKS.map((hook) => HOOK_TABLES[hook].filter((t) => tables.has(t)));
+  // Per hook (by number), its stages in the kernel's priority order: the tables this
+  // ruleset has, and with conntrack in use nf_conntrack_in after raw and the confirmation
+  // last. Worked out once, so a packet does not look every table of every hook up.
+  const hookStages = HOOKS.map((hook) => stagesOf(hook, tables, conntrack !== undefined));
+
+  /** One table at one hook, untraced: the runner's own step when it has one. */
+  const plainTable = (table: TableName, hook: Hook): Step => runner.stepFor?.(table, hook) ?? ((p: PacketState) => runner.traverse(table, p));
+  /** One table at one hook for a traced packet: the observing runner where the tracer wants it. */
+  const tracedTable =
+    (table: TableName): Step =>
+    (p) => {
+      p.table = table;
+      if (!tracer!.wants(table)) return runner.traverse(table, p);
+      const v = traced!.traverse(table, p);
+      tracer!.endTraversal(v, p);
+      return v;
+    };
 
   // Without conntrack the nat table is never consulted; say for how many packets it would be.
-  const natStep = (): Verdict => {
+  const natSkipped: Step = () => {
     if (natInUse && !natNoted) {
       ctx.note('nat.not_modelled');
       natNoted = true;
     }
     return Verdict.ACCEPT;
   };
-  // Untraced packets run these: one function per table of each hook, looked up once.
-  const hookSteps = HOOKS.map((hook, h) =>
-    hookTables[h]!.map((table) => (table === 'nat' ? natStep : (runner.stepFor?.(table, hook) ?? ((p: PacketState) => runner.traverse(table, p))))),
-  );
 
-  /** The traced packets' way through one hook: the observing runner where the tracer wants it. */
-  const traceHook = (h: number): Verdict => {
-    for (const table of hookTables[h]!) {
-      if (table === 'nat') {
-        natStep();
-        continue;
+  const stageStep = (stage: Stage, hook: Hook, table: (t: TableName) => Step): Step => {
+    switch (stage) {
+      case 'conntrack': {
+        const preRouting = hook === 'PREROUTING';
+        return (p) => (conntrack!.in(p, preRouting) ? Verdict.ACCEPT : Verdict.DROP);
       }
-      pkt.table = table;
-      let v: Verdict;
-      if (tracer!.wants(table)) {
-        v = traced!.traverse(table, pkt);
-        tracer!.endTraversal(v, pkt);
-      } else {
-        v = runner.traverse(table, pkt);
-      }
-      if (v !== Verdict.ACCEPT) return v;
+      case 'confirm':
+        return (p) => {
+          conntrack!.confirm(p);
+          return Verdict.ACCEPT;
+        };
+      case 'nat':
+        return conntrack === undefined ? natSkipped : natStage(hook, table('nat'));
+      default:
+        return table(stage);
     }
-    return Verdict.ACCEPT;
   };
+  // Untraced packets run these; traced ones the second set.
+  const hookSteps = HOOKS.map((hook, h) => hookStages[h]!.map((stage) => stageStep(stage, hook, (t) => plainTable(t, hook))));
+  const tracedSteps = tracer === undefined ? hookSteps : HOOKS.map((hook, h) => hookStages[h]!.map((stage) => stageStep(stage, hook, tracedTable)));
 
   /**
    * Runs hook `h`'s tables; true when the packet goes on. A verdict other than ACCEPT from
@@ -194,12 +255,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     pkt.hook = hook;
     if (recordHooks) outcome.hooks.push(hook);
     let v: Verdict = Verdict.ACCEPT;
-    if (tracer === undefined) {
-      const steps = hookSteps[h]!;
-      for (let i = 0; i < steps.length && v === Verdict.ACCEPT; i++) v = steps[i]!(pkt);
-    } else {
-      v = traceHook(h);
-    }
+    const steps = tracer === undefined ? hookSteps[h]! : tracedSteps[h]!;
+    for (let i = 0; i < steps.length && v === Verdict.ACCEPT; i++) v = steps[i]!(pkt);
     if (v === Verdict.ACCEPT) return true;
     outcome.verdict = VERDICT_NAMES[v] ?? 'DROP';
     // One object per replay: consumers of onVerdict copy what they keep.
@@ -262,6 +319,23 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     opts.onVerdict?.(outcome);
   });
 
+  /**
+   * A fragment joins its datagram; false while the datagram is incomplete (the packet is
+   * held, no chain sees it). A whole datagram replaces the packet's view and data.
+   */
+  function defragment(outcome: PacketOutcome): boolean {
+    if (!pkt.view.mf && pkt.view.fragOffset === 0) return true;
+    const whole = reassembly.add(pkt.view, pkt);
+    if (whole === undefined) {
+      outcome.verdict = 'HELD-FOR-REASSEMBLY';
+      return false;
+    }
+    pkt.view = whole;
+    pkt.data = reassembly.data;
+    pkt.length = whole.totalLength;
+    return true;
+  }
+
   /** A received packet not for the host: whether it left, for the egress comparison. */
   function noteEgress(decision: PathDecision, outcome: PacketOutcome): void {
     const left = outcome.verdict === 'ACCEPT' && decision.deliver === 'forward';
@@ -276,6 +350,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   /** A received packet: PREROUTING, then where routing sends it (ip_rcv_finish). */
   function receive(decision: PathDecision, outcome: PacketOutcome): void {
     pkt.inIface = decision.inIface;
+    // With conntrack, nf_defrag_ipv4 reassembles at priority -400: no table sees a fragment.
+    if (conntrack !== undefined && !defragment(outcome)) return;
     if (!pass(PRE_ROUTING, outcome)) return;
     if (pkt.view.ipOptionsLength > 0) {
       const acceptSourceRoute = opts.host.sysctl('net.ipv4.conf.all.accept_source_route') !== 0;
@@ -292,21 +368,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
 
   function deliver(decision: PathDecision, outcome: PacketOutcome): void {
     switch (decision.deliver) {
-      case 'input': {
+      case 'input':
         // ip_local_deliver reassembles fragments before LOCAL_IN (no conntrack in use).
-        if (pkt.view.mf || pkt.view.fragOffset > 0) {
-          const whole = reassembly.add(pkt.view, pkt);
-          if (whole === undefined) {
-            outcome.verdict = 'HELD-FOR-REASSEMBLY';
-            return;
-          }
-          pkt.view = whole;
-          pkt.data = reassembly.data;
-          pkt.length = whole.totalLength;
-        }
-        pass(LOCAL_IN, outcome);
+        if (defragment(outcome)) pass(LOCAL_IN, outcome);
         return;
-      }
       case 'forward':
         // ip_forward: TTL ≤ 1 is dropped before FORWARD (time-exceeded is sent); a DF
         // packet larger than the route's MTU too (ip_exceeds_mtu, fragmentation-needed);
@@ -347,6 +412,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       return;
     }
     pkt.outIface = decision.outIface;
+    if (conntrack !== undefined && !defragment(outcome)) return;
     if (!pass(LOCAL_OUT, outcome)) return;
     if (decision.loopback) {
       const mark = pkt.mark;
@@ -375,6 +441,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     }
   }
 
+  if (conntrack !== undefined) opts.onConntrack?.(conntrack);
   runner.writeCounters();
   // Nothing left when both share one counter store (as they should); counted otherwise.
   traced?.writeCounters();

@@ -8,6 +8,7 @@
  *  - restore: nfmark = (nfmark & ~nfmask) ^ (((ctmark & ctmask) << or >> shift) & nfmask)
  * The shift is applied (and saved) for every mode; iptables only prints it when non-zero.
  */
+import { Verdict } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
 import { hex } from '../values.js';
 import { parseXtUint } from './common/numbers.js';
@@ -41,8 +42,7 @@ function saveMasks(s: ConnmarkState): string {
 
 export const CONNMARK = defineTarget<ConnmarkState>({
   name: 'CONNMARK',
-  modelled: false,
-  needs: 'conntrack',
+  modelled: true,
   // Table order of connmark_tg_opts_v2.
   options: [
     { name: 'set-xmark', arg: 'required', excl: otherOps('set-xmark') },
@@ -60,6 +60,16 @@ export const CONNMARK = defineTarget<ConnmarkState>({
   ],
   // connmark_tg_init_v2: masks default to all ones so a bare --save-mark copies everything.
   create: () => ({ mode: 'set', ctmark: 0, ctmask: 0xffffffff, nfmask: 0xffffffff, shiftDir: 'left', shiftBits: 0 }),
+  // connmark_tg_shift(): nothing without a conntrack entry (INVALID or UNTRACKED).
+  applyTarget(s, pkt) {
+    const ct = pkt.ct;
+    if (ct === null) return Verdict.CONTINUE;
+    const shift = (v: number): number => (s.shiftDir === 'left' ? v << s.shiftBits : v >>> s.shiftBits);
+    if (s.mode === 'set') ct.mark = ((ct.mark & ~s.ctmask) ^ s.ctmark) >>> 0;
+    else if (s.mode === 'save') ct.mark = ((ct.mark & ~s.ctmask) ^ (shift(pkt.mark & s.nfmask) & s.ctmask)) >>> 0;
+    else pkt.mark = ((pkt.mark & ~s.nfmask) ^ (shift(ct.mark & s.ctmask) & s.nfmask)) >>> 0;
+    return Verdict.CONTINUE;
+  },
   parse(s, call) {
     const arg = call.arg ?? '';
     const u32 = (): number => parseXtUint('CONNMARK', call.name, arg, 0, 0xffffffff);

@@ -7,6 +7,9 @@ import { ParamError } from '../errors.js';
 import { strtoul } from '../values.js';
 import { truncateBytes } from './common/strings.js';
 import { defineTarget, type KernelContext } from './types.js';
+import { Verdict, type PacketState } from '../../engine/packet.js';
+import type { ReplayRuntime } from '../../engine/runtime.js';
+import { CtInfo } from '../../conntrack/entry.js';
 
 /** XT_CT_* flag bits (include/uapi/linux/netfilter/xt_CT.h). */
 export const CT_NOTRACK = 0x01;
@@ -132,10 +135,29 @@ export function ctKernelCheck(s: CtState, ctx: KernelContext): string | undefine
   return undefined;
 }
 
+/**
+ * xt_ct_target(): a packet that already has conntrack state (one coming back through lo)
+ * is left alone; otherwise NOTRACK makes it UNTRACKED, and a zone is what its entry will
+ * be created in. Helpers, timeout policies and event masks have no effect the replay
+ * shows: they are counted as not modelled.
+ */
+export function applyCt(s: CtState, pkt: PacketState, rt: ReplayRuntime): Verdict {
+  if (pkt.ct !== null || pkt.ctinfo === CtInfo.UNTRACKED) return Verdict.CONTINUE;
+  if (s.flags & CT_NOTRACK) {
+    pkt.ctinfo = CtInfo.UNTRACKED;
+    return Verdict.CONTINUE;
+  }
+  // The zone applies to the entry whatever its direction flags say about which tuple it keys.
+  pkt.ctZone = s.flags & CT_ZONE_MARK ? pkt.mark & 0xffff : s.zone;
+  if (s.helper !== '') rt.note('ct.helper_not_modelled');
+  if (s.timeout !== '') rt.note('ct.timeout_policy_not_modelled');
+  return Verdict.CONTINUE;
+}
+
 export const CT = defineTarget<CtState>({
   name: 'CT',
-  modelled: false,
-  needs: 'conntrack',
+  modelled: true,
+  applyTarget: applyCt,
   options: [
     { name: 'notrack', arg: 'none' },
     { name: 'helper', arg: 'required' },

@@ -3,9 +3,10 @@
  * TCP header and/or sets the ECT codepoint of the IP header. The kernel allows it only
  * in the mangle table, and the TCP operations only for -p tcp.
  */
-import { Verdict } from '../../engine/packet.js';
+import { csumReplace16 } from '../../capture/rewrite.js';
+import { Verdict, type PacketState } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
-import { Header, header, thoff, u8At } from './common/header.js';
+import { Header, header, thoff } from './common/header.js';
 import { parseXtUint } from './common/numbers.js';
 import { defineTarget } from './types.js';
 
@@ -18,6 +19,35 @@ export interface EcnTargetState {
   ipEct: number;
   ece: number;
   cwr: number;
+}
+
+/**
+ * set_ect_tcp (ipt_ECN.c), once the 20 header bytes are known to be captured: when ECE or
+ * CWR differ from what the rule sets, the flags byte is rewritten in place and the TCP
+ * checksum adjusted for the 16-bit word holding it (inet_proto_csum_replace2), so every
+ * later rule, table and hook reads the new flags: the tcp match through the view, the ecn
+ * match, LOG and NFLOG from the bytes (the record's bytes in the capture buffer, each
+ * replayed once). Like the kernel it writes at the IP header length
+ * whatever the fragment offset (a later fragment's payload); only a header the view
+ * decoded (tcpFlags >= 0) is the same bytes as the view's fields.
+ */
+function setEctTcp(s: EcnTargetState, pkt: PacketState): void {
+  const d = pkt.data;
+  const at = pkt.view.l3Offset + thoff(pkt.view) + 12;
+  const old = d[at + 1]!;
+  let flags = old;
+  if (s.operation & ECN_OP.SET_ECE) flags = (flags & ~0x40) | (s.ece << 6);
+  if (s.operation & ECN_OP.SET_CWR) flags = (flags & ~0x80) | (s.cwr << 7);
+  if (flags === old) return;
+  const word = d[at]! << 8;
+  const check = csumReplace16((d[at + 4]! << 8) | d[at + 5]!, word | old, word | flags);
+  d[at + 1] = flags;
+  d[at + 4] = check >>> 8;
+  d[at + 5] = check & 0xff;
+  if (pkt.view.tcpFlags >= 0) {
+    pkt.view.tcpFlags = flags;
+    pkt.view.l4Checksum = check;
+  }
 }
 
 /** ECN_print / ECN_save: clearing both TCP bits and nothing else reads as "remove". */
@@ -87,13 +117,11 @@ export const ECN = defineTarget<EcnTargetState>({
   /**
    * ecn_tg (ipt_ECN.c): set_ect_ip (the ECN bits of the TOS byte), then for a TCP packet
    * set_ect_tcp, which reads the header at thoff whatever the fragment offset and drops
-   * the packet when the 20 bytes are not there. Changed TCP flags stay in the captured
-   * bytes, which later matches read: the change is noted.
+   * the packet when the 20 bytes are not there.
    */
   applyTarget(s, pkt, rt) {
     const v = pkt.view;
     if (s.operation & ECN_OP.SET_IP) pkt.tos = (pkt.tos & ~3) | s.ipEct;
-    let changed = false;
     if (s.operation & (ECN_OP.SET_ECE | ECN_OP.SET_CWR) && v.protocol === 6) {
       const h = header(v, thoff(v), 20);
       if (h === Header.SHORT) return Verdict.DROP;
@@ -101,11 +129,8 @@ export const ECN = defineTarget<EcnTargetState>({
         rt.note('ecn.unknown');
         return Verdict.CONTINUE;
       }
-      const flags = u8At(pkt, thoff(v) + 13);
-      if (s.operation & ECN_OP.SET_ECE && ((flags >> 6) & 1) !== s.ece) changed = true;
-      if (s.operation & ECN_OP.SET_CWR && flags >> 7 !== s.cwr) changed = true;
+      setEctTcp(s, pkt);
     }
-    if (changed) rt.note('ecn.rewrite');
     return Verdict.CONTINUE;
   },
 });

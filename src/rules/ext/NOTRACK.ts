@@ -5,13 +5,13 @@
  * column, followed by " NOTRACK".
  */
 import { defineTarget } from './types.js';
-import { CT_NOTRACK, CT_NOTRACK_ALIAS, ctKernelCheck, type CtState, emptyCtState } from './CT.js';
+import { applyCt, CT_NOTRACK, CT_NOTRACK_ALIAS, ctKernelCheck, type CtState, emptyCtState } from './CT.js';
 
 export const NOTRACK = {
   ...defineTarget<CtState>({
     name: 'NOTRACK',
-    modelled: false,
-    needs: 'conntrack',
+    modelled: true,
+    applyTarget: applyCt,
     options: [],
     tables: ['raw'],
     create: () => ({ ...emptyCtState(), flags: CT_NOTRACK | CT_NOTRACK_ALIAS }),

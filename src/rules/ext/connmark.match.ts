@@ -5,6 +5,7 @@
  */
 import { parseValueMask, valMaskText } from './common/valuemask.js';
 import { defineMatch } from './types.js';
+import type { PacketState } from '../../engine/packet.js';
 
 export interface ConnmarkMatchState {
   value: number;
@@ -15,10 +16,14 @@ export interface ConnmarkMatchState {
 
 export const connmark = defineMatch<ConnmarkMatchState>({
   name: 'connmark',
-  modelled: false,
-  needs: 'conntrack',
+  modelled: true,
   options: [{ name: 'mark', arg: 'required', invert: true, mandatory: true }],
   create: () => ({ value: 0, mask: 0xffffffff, invert: false }),
+  matchPacket(s, pkt: PacketState) {
+    const ct = pkt.ct;
+    if (ct === null) return false;
+    return ((ct.mark & s.mask) >>> 0 === s.value) !== s.invert;
+  },
   parse(s, call) {
     const vm = parseValueMask('connmark', call.name, call.arg ?? '');
     s.value = vm.value;

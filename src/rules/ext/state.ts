@@ -5,13 +5,13 @@
  * "-m state --state ...". It shares conntrack's state type so the replay evaluates both
  * the same way.
  */
-import { CT, conntrackDump, newConntrackState, parseStateAliasList, type ConntrackState } from './conntrack.js';
+import { CT, conntrackDump, conntrackMatch, newConntrackState, parseStateAliasList, type ConntrackState } from './conntrack.js';
 import { defineMatch } from './types.js';
 
 export const state = defineMatch<ConntrackState>({
   name: 'state',
-  modelled: false,
-  needs: 'conntrack',
+  modelled: true,
+  matchPacket: conntrackMatch,
   options: [{ name: 'state', arg: 'required', invert: true, mandatory: true }],
   create: newConntrackState,
   parse(s, call) {

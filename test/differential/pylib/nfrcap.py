@@ -9,7 +9,7 @@ import os
 import struct
 import sys
 
-from scapy.all import Ether
+from scapy.all import IP, TCP, Ether, Raw
 
 T0 = 1700000000  # 2023-11-14 22:13:20 UTC; packet n is stamped T0 + n ms
 FW = '02:00:00:00:00:%02x'  # default MAC of the firewall's interface n (host.json)
@@ -38,3 +38,40 @@ def write(packets, script):
             usec = T0 * 1000000 + n * 1000
             f.write(struct.pack('<IIII', usec // 1000000, usec % 1000000, len(data), len(data)))
             f.write(data)
+
+
+class Tcp:
+    """One TCP connection for the conntrack cases, so its segments form a sequence that
+    conntrack's window tracking accepts: client c:cport arriving on interface cn, server
+    s:sport arriving on interface sn (0: locally generated, with leaving(1) as the link
+    header), initial sequence numbers cseq and sseq. seg('c' or 's', flags, data) builds
+    the next segment of that side: its sequence number is where that side has got to
+    (advanced by the data, a SYN and a FIN) and its ACK is where the other side has got to.
+    seq=/ack= override both (the connection does not advance then); ids is an iterator of
+    IP ids shared by the capture (every packet gets a distinct, non-zero id)."""
+
+    def __init__(self, ids, c, cport, cn, s, sport, sn, cseq=1000, sseq=5000, window=64240):
+        self.ids = ids
+        self.window = window
+        self.side = {
+            'c': {'addr': c, 'port': cport, 'n': cn, 'seq': cseq},
+            's': {'addr': s, 'port': sport, 'n': sn, 'seq': sseq},
+        }
+
+    def seg(self, who, flags, data=b'', seq=None, ack=None, window=None):
+        me = self.side[who]
+        other = self.side['s' if who == 'c' else 'c']
+        link = arriving(me['n']) if me['n'] else leaving(1)
+        p = link / IP(src=me['addr'], dst=other['addr'], id=next(self.ids)) / TCP(
+            sport=me['port'],
+            dport=other['port'],
+            flags=flags,
+            seq=me['seq'] if seq is None else seq,
+            ack=(other['seq'] if ack is None else ack) if 'A' in flags else 0,
+            window=self.window if window is None else window,
+        )
+        if data:
+            p = p / Raw(data)
+        if seq is None:
+            me['seq'] += len(data) + ('S' in flags) + ('F' in flags)
+        return p

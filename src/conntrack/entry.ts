@@ -1,0 +1,92 @@
+/**
+ * One connection: struct nf_conn as far as the replay needs it. The original tuple is what
+ * the first packet carried, the reply tuple what an answer will carry (the inverse, or the
+ * NAT-rewritten inverse). Entries are objects made once per connection; the per-packet
+ * path only reads and updates their fields.
+ */
+import type { TcpConn } from './tcp.js';
+
+/** enum ip_conntrack_status (include/uapi/linux/netfilter/nf_conntrack_common.h). */
+export const Status = {
+  EXPECTED: 1 << 0,
+  SEEN_REPLY: 1 << 1,
+  ASSURED: 1 << 2,
+  CONFIRMED: 1 << 3,
+  SRC_NAT: 1 << 4,
+  DST_NAT: 1 << 5,
+  SEQ_ADJUST: 1 << 6,
+  SRC_NAT_DONE: 1 << 7,
+  DST_NAT_DONE: 1 << 8,
+  DYING: 1 << 9,
+  FIXED_TIMEOUT: 1 << 10,
+} as const;
+
+/** enum ip_conntrack_info: what a packet is to its connection. */
+export const CtInfo = {
+  ESTABLISHED: 0,
+  RELATED: 1,
+  NEW: 2,
+  IS_REPLY: 3,
+  ESTABLISHED_REPLY: 3,
+  RELATED_REPLY: 4,
+  /** No entry: the packet is INVALID (or untracked, see PacketState.ctUntracked). */
+  NONE: -1,
+  UNTRACKED: 7,
+} as const;
+
+/** One direction's tuple: addresses, layer-4 identifiers and protocol. */
+export class Tuple {
+  src = 0;
+  dst = 0;
+  /** TCP/UDP source port; ICMP: the echo identifier; 0 for other protocols. */
+  sport = 0;
+  /** TCP/UDP destination port; ICMP: type << 8 | code; 0 for other protocols. */
+  dport = 0;
+  proto = 0;
+
+  set(src: number, dst: number, sport: number, dport: number, proto: number): this {
+    this.src = src | 0;
+    this.dst = dst | 0;
+    this.sport = sport;
+    this.dport = dport;
+    this.proto = proto;
+    return this;
+  }
+
+  copy(t: Tuple): this {
+    return this.set(t.src, t.dst, t.sport, t.dport, t.proto);
+  }
+
+  equals(t: Tuple): boolean {
+    return this.src === t.src && this.dst === t.dst && this.sport === t.sport && this.dport === t.dport && this.proto === t.proto;
+  }
+}
+
+export class ConnEntry {
+  /** [original, reply]. */
+  readonly tuple: [Tuple, Tuple] = [new Tuple(), new Tuple()];
+  status = 0;
+  mark = 0;
+  zone = 0;
+  /** Capture time (ns since the first packet) at which the entry expires. */
+  expiresNs = 0;
+  /** Layer-4 tracking data: TCP's windows and state; UDP's stream timestamp (ns). */
+  tcp: TcpConn | null = null;
+  udpStreamNs = 0;
+  /** The entry's number in creation order (what `conntrack -L -o id` would call its id). */
+  id = 0;
+  /** The entry's two places in the table's hash chains (nf_conntrack_tuple_hash). */
+  readonly nodes: [TupleNode, TupleNode] = [new TupleNode(this, 0), new TupleNode(this, 1)];
+  /** Packets and bytes per direction (nf_conntrack_acct), kept whatever the sysctl says. */
+  readonly packets: [number, number] = [0, 0];
+  readonly bytes: [number, number] = [0, 0];
+}
+
+/** One tuple of an entry in a hash chain. */
+export class TupleNode {
+  next: TupleNode | null = null;
+  constructor(
+    readonly entry: ConnEntry,
+    readonly dir: 0 | 1,
+  ) {}
+}
