@@ -2,6 +2,9 @@
  * `nfreplay replay CAPTURE --rules RULES`: the capture through the ruleset as the kernel
  * would run it, then the counters as `iptables -nvL` (or `iptables-save -c`, or JSON).
  */
+import { EgressPcaps } from '../engine/egress-pcaps.js';
+import { conntrackLine } from '../conntrack/listing.js';
+import type { ConnEntry } from '../conntrack/entry.js';
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CaptureError } from '../capture/errors.js';
@@ -29,6 +32,9 @@ export interface ReplayCliOptions {
   tracePackets?: string;
   traceFilter?: string;
   nflogDir?: string;
+  egressDir?: string;
+  conntrack?: string;
+  conntrackEvents?: string;
   log?: string;
   seed: string;
   interpreter?: boolean;
@@ -77,6 +83,13 @@ function countersJson(ruleset: Ruleset): unknown {
       rules: c.rules.map((r, i) => ({ rulenum: i + 1, line: r.origin.line, packets: Number(r.counters.packets), bytes: Number(r.counters.bytes) })),
     })),
   }));
+}
+
+/** Capture time of `ns` after the first packet (events of expiry happen between packets). */
+function captureTime(first: { sec: number; nsec: number } | undefined, ns: number): { sec: number; nsec: number } {
+  const base = first ?? { sec: 0, nsec: 0 };
+  const total = base.nsec + (ns % 1e9);
+  return { sec: base.sec + Math.floor(ns / 1e9) + Math.floor(total / 1e9), nsec: total % 1e9 };
 }
 
 function summaryText(s: ReplaySummary): string {
@@ -139,6 +152,9 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .option('--trace-packets <list>', 'packets to trace: numbers and ranges, e.g. 1,5-9')
     .option('--trace-filter <expr>', "packets to trace: e.g. 'src 192.0.2.1 and proto tcp and port 22'")
     .option('--nflog-dir <dir>', 'NFLOG copies, one pcap per group (nflog-<group>.pcap)')
+    .option('--egress-dir <dir>', 'what leaves the host, one pcap per interface (egress-<iface>.pcap)')
+    .option('--conntrack <file>', 'the conntrack table at the end of the capture, as conntrack -L prints it')
+    .option('--conntrack-events <file>', 'conntrack -E style [NEW] [UPDATE] [DESTROY] lines with the capture time')
     .option('--seed <n>', 'seed for statistic --mode random and other random choices', '1')
     .option('--interpreter', 'use the reference interpreter instead of the compiled matcher')
     .option('--unmodelled <policy>', 'rules using extensions nfreplay cannot evaluate: refuse, assume-match or assume-nomatch', 'refuse')
@@ -191,6 +207,16 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     if (opts.nflogDir !== undefined) mkdirSync(opts.nflogDir, { recursive: true });
     const nflog = opts.nflogDir !== undefined ? new NflogPcaps(opts.nflogDir) : undefined;
     if (nflog) files.push({ commit: () => nflog.close(), abort: () => nflog.abort() });
+    if (opts.egressDir !== undefined) mkdirSync(opts.egressDir, { recursive: true });
+    const egress = opts.egressDir !== undefined ? new EgressPcaps(opts.egressDir, host) : undefined;
+    if (egress) files.push({ commit: () => egress.close(), abort: () => egress.abort() });
+    const ctFile = opts.conntrack !== undefined ? new AtomicFile(opts.conntrack) : undefined;
+    if (ctFile) files.push(ctFile);
+    const eventFile = opts.conntrackEvents !== undefined ? new AtomicFile(opts.conntrackEvents) : undefined;
+    if (eventFile) files.push(eventFile);
+    const event = (kind: string, e: ConnEntry, sec: number, nsec: number, nowNs: number): void =>
+      eventFile!.write(`[${sec}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}] ${kind.padStart(9)} ${conntrackLine(e, nowNs)}\n`);
+    let firstTs: { sec: number; nsec: number } | undefined;
     // The traced runner shares the main runner's per-rule state and counters.
     let prepared: Prepared | undefined;
     const classify = createClassifier(host);
@@ -209,6 +235,34 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
       paths: verdictFile !== undefined,
       trace: traceFile && selectTrace ? { select: selectTrace, onLine: (p, text) => traceFile.write(`${isoTime(p.tsSec, p.tsNsec)} packet ${p.number} ${text}\n`) } : undefined,
       onNflog: nflog ? (group, _prefix, p, size) => nflog.write(group, p, size) : undefined,
+      onEgress: egress ? (p, iface) => egress.write(p, iface) : undefined,
+      conntrackEvents: eventFile
+        ? {
+            onNew: (e, p) => {
+              if (firstTs === undefined) {
+                // The first packet's time: this one's less the time since it.
+                let sec = p.tsSec - Math.floor(p.nowNs / 1e9);
+                let nsec = p.tsNsec - (p.nowNs % 1e9);
+                if (nsec < 0) {
+                  nsec += 1e9;
+                  sec -= 1;
+                }
+                firstTs = { sec, nsec };
+              }
+              event('[NEW]', e, p.tsSec, p.tsNsec, p.nowNs);
+            },
+            onUpdate: (e, p) => event('[UPDATE]', e, p.tsSec, p.tsNsec, p.nowNs),
+            onDestroy: (e, at) => {
+              const t = captureTime(firstTs, at);
+              event('[DESTROY]', e, t.sec, t.nsec, at);
+            },
+          }
+        : undefined,
+      onConntrack: ctFile
+        ? (ct) => {
+            for (const e of ct.table.entries) if (e.expiresNs > ct.nowNs) ctFile.write(conntrackLine(e, ct.nowNs) + '\n');
+          }
+        : undefined,
       onLog: logFile ? (l: LogLine) => logFile.write(`${isoTime(l.tsSec, l.tsNsec)} kernel: ${l.text}\n`) : undefined,
       onVerdict: verdictFile
         ? (o: PacketOutcome) => verdictFile.write(JSON.stringify({ packet: o.packet, verdict: o.verdict, path: o.path, hooks: o.hooks, droppedAt: o.droppedAt, reason: o.reason }) + '\n')

@@ -92,8 +92,19 @@ export class Conntrack {
     this.table.onDestroy = (e, at) => events.onDestroy?.(e, at);
   }
 
+  /** An entry this packet changed: one [UPDATE] for it once the packet is handled (the kernel's event cache). */
+  private updated: ConnEntry | null = null;
+
   /** nf_conntrack_in(): sets pkt.ct / pkt.ctinfo; false when the packet must be dropped (table full). */
   in(pkt: PacketState, preRouting: boolean): boolean {
+    this.updated = null;
+    const ok = this.track(pkt, preRouting);
+    const e = this.updated as ConnEntry | null;
+    if (e !== null && e.status & Status.CONFIRMED) this.events.onUpdate?.(e, pkt);
+    return ok;
+  }
+
+  private track(pkt: PacketState, preRouting: boolean): boolean {
     // A packet coming back through lo keeps what it got on the way out; so does one the
     // raw table exempted (NOTRACK, CT --notrack).
     if (pkt.ct !== null || pkt.ctinfo === CtInfo.UNTRACKED) return true;
@@ -139,7 +150,7 @@ export class Conntrack {
       }
       if (ctinfo === CtInfo.ESTABLISHED_REPLY && !(e.status & Status.SEEN_REPLY)) {
         e.status |= Status.SEEN_REPLY;
-        if (e.status & Status.CONFIRMED) this.events.onUpdate?.(e, pkt);
+        if (e.status & Status.CONFIRMED) this.updated = e;
       }
       return true;
     }
@@ -275,7 +286,7 @@ export class Conntrack {
     this.account = out.account;
     if (out.verdict !== TcpVerdict.ACCEPT) return out.verdict;
     if (out.setAssured) this.assure(e, pkt);
-    else if (out.stateChanged && confirmed) this.events.onUpdate?.(e, pkt);
+    else if (out.stateChanged && confirmed) this.updated = e;
     if (out.kill && confirmed) this.table.remove(e, now);
     return TcpVerdict.ACCEPT;
   }
@@ -283,7 +294,7 @@ export class Conntrack {
   private assure(e: ConnEntry, pkt: PacketState): void {
     if (e.status & Status.ASSURED) return;
     e.status |= Status.ASSURED;
-    if (e.status & Status.CONFIRMED) this.events.onUpdate?.(e, pkt);
+    if (e.status & Status.CONFIRMED) this.updated = e;
   }
 
   /** nf_checksum() as tcp_error/udp_error call it: only at PRE_ROUTING, only with nf_conntrack_checksum. */

@@ -5,7 +5,7 @@
  */
 import type { HostModel } from '../netfilter/host.js';
 import type { PacketState } from './packet.js';
-import type { ReplayRuntime } from './runtime.js';
+import type { NatService, ReplayRuntime } from './runtime.js';
 
 export interface LogLine {
   /** Packet number in the capture. */
@@ -29,6 +29,8 @@ export class ReplayContext implements ReplayRuntime {
   private state: number;
   private readonly tables = new Map<string, unknown>();
   readonly notes = new Map<string, number>();
+  /** Set by the replay when the ruleset has a nat table. */
+  nat: NatService | undefined;
   private readonly onLog: ((line: LogLine) => void) | undefined;
   private readonly onNflog: ((group: number, prefix: string, pkt: PacketState, size?: number) => void) | undefined;
 

@@ -72,6 +72,8 @@ export class PacketState {
   ctinfo: number = CtInfo.NONE;
   /** Zone the raw table's CT --zone gave the packet (the template's zone). */
   ctZone = 0;
+  /** A datagram put together from fragments (the kernel sends it on as fragments again). */
+  reassembled = false;
 
   /** Ready for the next packet: per-packet kernel state back to its initial values. */
   resetFor(view: PacketView, data: Uint8Array): void {
@@ -90,5 +92,6 @@ export class PacketState {
     this.ct = null;
     this.ctinfo = CtInfo.NONE;
     this.ctZone = 0;
+    this.reassembled = false;
   }
 }

@@ -23,6 +23,7 @@ const isMulticastAddr = (a: number): boolean => a >>> 28 === 0xe;
 import { Reassembly } from './reassembly.js';
 import { Conntrack, type ConntrackEvents } from '../conntrack/tracker.js';
 import { CtInfo, Status } from '../conntrack/entry.js';
+import { Manip, Nat } from '../conntrack/nat.js';
 import { usesConntrack } from '../conntrack/usage.js';
 import { EgressComparer, type EgressComparison } from './egress-compare.js';
 
@@ -60,6 +61,8 @@ export interface ReplayOptions {
   tracedRunner?: (rt: ReplayContext) => ObservableRunner;
   /** Record every packet's path into PacketOutcome.path (for --verdicts). */
   paths?: boolean;
+  /** A packet leaving the host by `iface` after POSTROUTING (forwarded, or the host's own). */
+  onEgress?: (pkt: PacketState, iface: string) => void;
   /** Conntrack events as they happen ([NEW], [UPDATE], [DESTROY]), when the ruleset tracks. */
   conntrackEvents?: Omit<ConntrackEvents, 'note'>;
   /** Receives the connection tracker at the end (its table as the capture left it), when the ruleset tracks. */
@@ -147,14 +150,24 @@ function stagesOf(hook: Hook, tables: ReadonlySet<TableName>, conntrack: boolean
  * mapping; the connection then has its binding (a null one when no rule mapped it), and
  * every later packet of it, either way, skips the table.
  */
-function natStage(hook: Hook, table: Step): Step {
-  const done = hook === 'PREROUTING' || hook === 'OUTPUT' ? Status.DST_NAT_DONE : Status.SRC_NAT_DONE;
+function natStage(hook: Hook, table: Step, nat: Nat): Step {
+  const dst = hook === 'PREROUTING' || hook === 'OUTPUT';
+  const done = dst ? Status.DST_NAT_DONE : Status.SRC_NAT_DONE;
+  const manip = dst ? Manip.DST : Manip.SRC;
   return (p) => {
     const e = p.ct;
-    if (e === null || p.ctinfo === CtInfo.ESTABLISHED || p.ctinfo === CtInfo.ESTABLISHED_REPLY || e.status & done) return Verdict.ACCEPT;
-    const v = table(p);
-    if (v === Verdict.ACCEPT) e.status |= done;
-    return v;
+    if (e === null) return Verdict.ACCEPT;
+    const related = p.ctinfo === CtInfo.RELATED || p.ctinfo === CtInfo.RELATED_REPLY;
+    // nf_nat_ipv4_fn: an ICMP error RELATED to a connection is only translated.
+    const icmpError = related && p.view.protocol === 1;
+    if ((p.ctinfo === CtInfo.NEW || related) && !icmpError && !(e.status & done)) {
+      const v = table(p);
+      if (v !== Verdict.ACCEPT) return v;
+      // No rule mapped it: the null binding.
+      if (!(e.status & done)) nat.nullBinding(p, manip);
+    }
+    nat.packet(p, manip);
+    return Verdict.ACCEPT;
   };
 }
 
@@ -175,6 +188,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   const conntrack = usesConntrack(opts.ruleset)
     ? new Conntrack(opts.host, { ...opts.conntrackEvents, note: (event) => ctx.note(event) })
     : undefined;
+  // NAT hooks exist with the nat table (which always brings conntrack).
+  const nat = conntrack !== undefined && tables.has('nat') ? new Nat(conntrack.table, () => ctx.random32()) : undefined;
+  ctx.nat = nat;
   const reader = await openCapture(opts.capture);
   const directional = reader.format === 'pcapng' || reader.interfaces.some((i) => i.linktype === LINKTYPE_LINUX_SLL || i.linktype === LINKTYPE_LINUX_SLL2);
   const egress = directional ? new EgressComparer() : undefined;
@@ -192,6 +208,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   const skipped: Record<string, number> = {};
   let replayed = 0;
   let firstNs = -1;
+  /** The record being replayed (for a second path decision after NAT). */
+  let current: PacketRecord | undefined;
   let natNoted = false;
 
   const bump = (m: Record<string, number>, k: string): void => {
@@ -237,7 +255,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
           return Verdict.ACCEPT;
         };
       case 'nat':
-        return conntrack === undefined ? natSkipped : natStage(hook, table('nat'));
+        return nat === undefined ? natSkipped : natStage(hook, table('nat'), nat);
       default:
         return table(stage);
     }
@@ -276,6 +294,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   const malformed: Record<string, number> = {};
 
   const summary = await reader.forEach((rec) => {
+    current = rec;
     const result = decode(rec, view, events);
     if (result !== DecodeResult.IPV4) {
       const reason = view.event >= 0 ? events.name(view.event) : 'not-ipv4';
@@ -312,8 +331,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
 
     if (decision.kind === 'local') sendOwn(decision, outcome);
     else {
-      receive(decision, outcome);
-      if (egress !== undefined && decision.deliver !== 'input') noteEgress(decision, outcome);
+      const routed = receive(decision, outcome);
+      if (egress !== undefined && routed.deliver !== 'input') noteEgress(routed, outcome);
     }
     tally(outcome.verdict);
     opts.onVerdict?.(outcome);
@@ -333,6 +352,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     pkt.view = whole;
     pkt.data = reassembly.data;
     pkt.length = whole.totalLength;
+    pkt.reassembled = true;
     return true;
   }
 
@@ -348,11 +368,15 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   }
 
   /** A received packet: PREROUTING, then where routing sends it (ip_rcv_finish). */
-  function receive(decision: PathDecision, outcome: PacketOutcome): void {
+  function receive(arrival: PathDecision, outcome: PacketOutcome): PathDecision {
+    let decision = arrival;
     pkt.inIface = decision.inIface;
     // With conntrack, nf_defrag_ipv4 reassembles at priority -400: no table sees a fragment.
-    if (conntrack !== undefined && !defragment(outcome)) return;
-    if (!pass(PRE_ROUTING, outcome)) return;
+    if (conntrack !== undefined && !defragment(outcome)) return decision;
+    const dst = pkt.view.dstAddr;
+    if (!pass(PRE_ROUTING, outcome)) return decision;
+    // Routing happens after PREROUTING: a DNAT there sends the packet where its new destination goes.
+    if (pkt.view.dstAddr !== dst) decision = reroute(decision);
     if (pkt.view.ipOptionsLength > 0) {
       const acceptSourceRoute = opts.host.sysctl('net.ipv4.conf.all.accept_source_route') !== 0;
       const bad = checkReceivedOptions(pkt.data, pkt.view.l3Offset + 20, pkt.view.ipOptionsLength, acceptSourceRoute);
@@ -360,10 +384,19 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
         outcome.verdict = 'ROUTING-DROP';
         outcome.reason = bad;
         if (bad === 'ip-options') ctx.note('icmp.parameter_problem_sent');
-        return;
+        return decision;
       }
     }
     deliver(decision, outcome);
+    return decision;
+  }
+
+  /** The path decision again for the packet as NAT left it (same arrival, new destination). */
+  function reroute(before: PathDecision): PathDecision {
+    const d = opts.classify(pkt.view, current!, reader.interfaces);
+    // A DNAT does not change where or how the packet arrived.
+    if (d.kind === 'received' && before.kind === 'received' && d.inIface !== before.inIface) ctx.note('nat.reroute_changed_arrival');
+    return d;
   }
 
   function deliver(decision: PathDecision, outcome: PacketOutcome): void {
@@ -388,7 +421,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
         }
         pkt.ttl -= 1;
         pkt.outIface = decision.outIface;
-        if (pass(FORWARD, outcome)) pass(POST_ROUTING, outcome);
+        if (pass(FORWARD, outcome) && pass(POST_ROUTING, outcome)) opts.onEgress?.(pkt, pkt.outIface);
         return;
       default:
         outcome.verdict = 'ROUTING-DROP';
@@ -402,7 +435,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
    * -i lo); a broadcast also loops a copy back (ip_mc_output) through POSTROUTING,
    * PREROUTING and INPUT before the original leaves.
    */
-  function sendOwn(decision: PathDecision, outcome: PacketOutcome): void {
+  function sendOwn(sent: PathDecision, outcome: PacketOutcome): void {
+    let decision = sent;
     pkt.local = true;
     pkt.inIface = '';
     if (decision.deliver !== 'output' && decision.deliver !== 'input') {
@@ -413,7 +447,18 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     }
     pkt.outIface = decision.outIface;
     if (conntrack !== undefined && !defragment(outcome)) return;
+    const dst = pkt.view.dstAddr;
     if (!pass(LOCAL_OUT, outcome)) return;
+    if (pkt.view.dstAddr !== dst) {
+      // ip_route_me_harder(): a DNAT in OUTPUT routes the packet again.
+      decision = reroute(decision);
+      if (decision.deliver !== 'output' && decision.deliver !== 'input') {
+        outcome.verdict = 'ROUTING-DROP';
+        outcome.reason = decision.reason;
+        return;
+      }
+      pkt.outIface = decision.outIface;
+    }
     if (decision.loopback) {
       const mark = pkt.mark;
       if (pass(POST_ROUTING, outcome)) {
@@ -432,6 +477,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       outcome.verdict = 'ACCEPT';
     }
     if (!pass(POST_ROUTING, outcome)) return;
+    if (decision.deliver === 'output') opts.onEgress?.(pkt, pkt.outIface);
     if (decision.deliver === 'input') {
       // Addressed to the host itself: it comes back in through lo.
       pkt.local = false;

@@ -6,6 +6,13 @@
  */
 import type { HostModel } from '../netfilter/host.js';
 import type { PacketState } from './packet.js';
+import type { NatRange } from '../rules/ext/natrange.js';
+
+/** What the NAT targets call: nf_nat_setup_info() for the packet's connection. */
+export interface NatService {
+  /** Maps the packet's connection within `range` (addresses already resolved); manip 0 source, 1 destination. */
+  setup(pkt: PacketState, range: NatRange, manip: 0 | 1): void;
+}
 
 export interface ReplayRuntime {
   readonly host: HostModel;
@@ -22,4 +29,6 @@ export interface ReplayRuntime {
   nflog(group: number, prefix: string, pkt: PacketState, size?: number): void;
   /** Counts an effect nfreplay does not model for this packet (reported in the summary). */
   note(event: string): void;
+  /** NAT, present when the ruleset has a nat table (and so conntrack). */
+  readonly nat?: NatService;
 }

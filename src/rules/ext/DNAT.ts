@@ -4,12 +4,13 @@
  * iptables 1.8.9 picks on current kernels, so the shifted port map ("/base") is kept.
  */
 import { defineTarget } from './types.js';
+import { dnat } from './common/nat.js';
 import { emptyNatRange, NAT_FLAG_OPTIONS, natText, parseNatTo, type NatRange } from './natrange.js';
 
 export const DNAT = defineTarget<NatRange>({
   name: 'DNAT',
-  modelled: false,
-  needs: 'conntrack',
+  modelled: true,
+  applyTarget: dnat,
   options: [
     { name: 'to-destination', arg: 'required', mandatory: true },
     { name: 'random', arg: 'none' },

@@ -4,12 +4,13 @@
  * the offset flag (listed as "/0").
  */
 import { defineTarget } from './types.js';
+import { masquerade } from './common/nat.js';
 import { dropBasePort, emptyNatRange, NAT_FLAG_OPTIONS, natText, parseNatPorts, type NatRange } from './natrange.js';
 
 export const MASQUERADE = defineTarget<NatRange>({
   name: 'MASQUERADE',
-  modelled: false,
-  needs: 'conntrack',
+  modelled: true,
+  applyTarget: masquerade,
   options: [
     { name: 'to-ports', arg: 'required' },
     { name: 'random', arg: 'none' },

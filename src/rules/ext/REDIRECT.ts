@@ -4,12 +4,13 @@
  */
 import { ParamError } from '../errors.js';
 import { defineTarget } from './types.js';
+import { redirect } from './common/nat.js';
 import { emptyNatRange, NAT_FLAG_OPTIONS, NAT_PROTO_OFFSET, natText, parseNatPorts, type NatRange } from './natrange.js';
 
 export const REDIRECT = defineTarget<NatRange>({
   name: 'REDIRECT',
-  modelled: false,
-  needs: 'conntrack',
+  modelled: true,
+  applyTarget: redirect,
   options: [
     { name: 'to-ports', arg: 'required' },
     { name: 'random', arg: 'none' },

@@ -4,12 +4,13 @@
  * only the offset flag and lists as "/0".
  */
 import { defineTarget } from './types.js';
+import { snat } from './common/nat.js';
 import { dropBasePort, emptyNatRange, NAT_FLAG_OPTIONS, natText, parseNatTo, type NatRange } from './natrange.js';
 
 export const SNAT = defineTarget<NatRange>({
   name: 'SNAT',
-  modelled: false,
-  needs: 'conntrack',
+  modelled: true,
+  applyTarget: snat,
   options: [
     { name: 'to-source', arg: 'required', mandatory: true },
     { name: 'random', arg: 'none' },

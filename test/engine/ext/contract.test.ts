@@ -32,14 +32,15 @@ describe('extension replay contract', () => {
     }
   });
 
-  it('evaluates the conntrack extensions with the tracker, and leaves NAT and the rest to later stages', () => {
+  it('evaluates the conntrack and NAT extensions with the tracker, and leaves the rest to later stages', () => {
     const byName = new Map(EXTENSIONS.map((e) => [`${e.kind}:${e.name}`, e]));
-    for (const name of ['match:conntrack', 'match:state', 'match:connmark', 'target:CONNMARK', 'target:CT', 'target:NOTRACK']) {
+    for (const name of ['match:conntrack', 'match:state', 'match:connmark', 'target:CONNMARK', 'target:CT', 'target:NOTRACK',
+      'target:DNAT', 'target:SNAT', 'target:MASQUERADE', 'target:REDIRECT']) {
       const ext = byName.get(name)!;
       expect(ext.modelled, name).toBe(true);
       expect(ext.kind === 'match' ? typeof ext.matchPacket : typeof (ext as { applyTarget?: unknown }).applyTarget, name).toBe('function');
     }
-    for (const name of ['match:connlimit', 'match:connbytes', 'match:helper', 'target:DNAT', 'target:SNAT', 'target:MASQUERADE', 'target:REDIRECT', 'target:NETMAP']) {
+    for (const name of ['match:connlimit', 'match:connbytes', 'match:helper', 'target:NETMAP']) {
       const ext = byName.get(name)!;
       expect(ext.modelled, name).toBe(false);
       expect(ext.needs, name).toBe('conntrack');

@@ -5,7 +5,7 @@ import sys
 
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "pylib"))
-from nfrcap import Tcp, arriving, write  # noqa: E402
+from nfrcap import PEER, Tcp, arriving, write  # noqa: E402
 from scapy.all import IP, UDP, Raw  # noqa: E402
 
 H, BR = '198.51.100.1', '10.17.0.1'            # the host's public address, the bridge address
@@ -51,4 +51,10 @@ packets = [
     sib.seg('c', 'A'),
     arriving(2) / IP(src=WEB, dst=BR, id=next(ids)) / UDP(sport=45000, dport=53) / Raw(b'q' * 20),  # to the host
 ]
+# Frames from the containers arrive on docker0, addressed to its MAC (host.json), as a
+# capture on the host would show them; the segments above took eth0's link header.
+DOCKER0 = '02:42:0a:11:00:01'
+for p in packets:
+    if p['IP'].src.startswith('10.17.'):
+        p['Ether'].dst, p['Ether'].src = DOCKER0, PEER % 2
 write(packets, __file__)

@@ -1,0 +1,129 @@
+/**
+ * What leaves the host, as capture files: one pcap per egress interface
+ * (`egress-<iface>.pcap`), each packet as it is after POSTROUTING — NAT rewrites, the TTL
+ * decrement of forwarding, TTL/TOS/DSCP targets, an MSS option TCPMSS changed or added —
+ * with every checksum updated the way the kernel updates it (incrementally, so a wrong
+ * checksum in the capture stays as wrong). Frames get an Ethernet header from the
+ * interface's MAC to the peer's (`peer_mac`) when the host file gives both, else the files
+ * hold raw IPv4 (LINKTYPE_IPV4). A forwarded datagram the kernel would fragment (reassembled
+ * by conntrack, or larger than the egress MTU) is written whole and counted.
+ */
+import { join } from 'node:path';
+import { csumReplace16, csumReplace32, rewriteTcpMss, rewriteTtl } from '../capture/rewrite.js';
+import { PcapWriter } from '../capture/writer.js';
+import type { HostModel } from '../netfilter/host.js';
+import type { PacketState } from './packet.js';
+
+const LINKTYPE_ETHERNET = 1;
+const LINKTYPE_IPV4 = 228;
+const ETH = 14;
+const MAX = 65535 + ETH + 4;
+
+export class EgressPcaps {
+  private readonly writers = new Map<string, { w: PcapWriter; eth: number }>();
+  private readonly buf = new Uint8Array(MAX);
+  private readonly record = { data: this.buf, offset: 0, caplen: 0, origlen: 0, tsSec: 0, tsNsec: 0 };
+  /** Datagrams written whole that the kernel would have sent as fragments. */
+  unfragmented = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly host: HostModel,
+  ) {}
+
+  /** Writes `pkt` as it leaves by `iface`. */
+  write(pkt: PacketState, iface: string): void {
+    const out = this.writerFor(iface);
+    const eth = out.eth;
+    const b = this.buf;
+    const v = pkt.view;
+    const l3 = v.l3Offset;
+    const have = Math.min(v.totalLength, pkt.data.length - l3);
+    b.set(pkt.data.subarray(l3, l3 + have), eth);
+    let len = have;
+    if (pkt.ttl !== b[eth + 8]) rewriteTtl(b, eth, eth + len, pkt.ttl);
+    if (pkt.tos !== b[eth + 1]) setTos(b, eth, pkt.tos);
+    if (pkt.tcpMss >= 0 && pkt.tcpMss !== v.tcpMss) {
+      if (v.tcpMss >= 0) rewriteTcpMss(b, eth, eth + len, pkt.tcpMss);
+      else len += addMss(b, eth, len, v.ihl * 4, pkt.tcpMss);
+    }
+    const mtu = this.host.interfaceByName(iface)?.mtu ?? 65535;
+    if (pkt.reassembled || pkt.length > mtu) this.unfragmented++;
+    const r = this.record;
+    r.caplen = eth + len;
+    r.origlen = eth + pkt.length;
+    r.tsSec = pkt.tsSec;
+    r.tsNsec = pkt.tsNsec;
+    out.w.write(r);
+  }
+
+  close(): void {
+    for (const o of this.writers.values()) o.w.close();
+  }
+
+  abort(): void {
+    for (const o of this.writers.values()) o.w.abort();
+  }
+
+  private writerFor(iface: string): { w: PcapWriter; eth: number } {
+    let o = this.writers.get(iface);
+    if (o !== undefined) return o;
+    const itf = this.host.interfaceByName(iface);
+    const mac = itf?.mac ?? -1;
+    const peer = itf?.peerMac ?? -1;
+    const eth = mac >= 0 && peer !== undefined && peer >= 0 ? ETH : 0;
+    o = { w: PcapWriter.open(join(this.dir, `egress-${iface}.pcap`), { linktype: eth ? LINKTYPE_ETHERNET : LINKTYPE_IPV4, precision: 'nanosecond' }), eth };
+    if (eth) {
+      putMac(this.buf, 0, peer);
+      putMac(this.buf, 6, mac);
+      this.buf[12] = 0x08;
+      this.buf[13] = 0x00;
+    }
+    this.writers.set(iface, o);
+    return o;
+  }
+}
+
+function putMac(b: Uint8Array, at: number, mac: number): void {
+  for (let i = 5; i >= 0; i--) b[at + i] = Math.floor(mac / 2 ** (8 * (5 - i))) & 0xff;
+}
+
+/** ipv4_change_dsfield(): the TOS byte, with the header checksum updated. */
+function setTos(b: Uint8Array, ip: number, tos: number): void {
+  const old = (b[ip]! << 8) | b[ip + 1]!;
+  b[ip + 1] = tos;
+  const check = csumReplace16((b[ip + 10]! << 8) | b[ip + 11]!, old, (b[ip]! << 8) | tos);
+  b[ip + 10] = check >>> 8;
+  b[ip + 11] = check & 0xff;
+}
+
+/**
+ * tcpmss_mangle_packet() adding an option: MSS goes right after the fixed TCP header (the
+ * options and data move up 4 bytes), the data offset and total length grow, and the TCP
+ * and IPv4 checksums are updated for each change. Returns the bytes added.
+ */
+function addMss(b: Uint8Array, ip: number, len: number, ihl: number, mss: number): number {
+  const tcp = ip + ihl;
+  const opt = tcp + 20;
+  b.copyWithin(opt + 4, opt, ip + len);
+  const tcplen = len - ihl;
+  let check = (b[tcp + 16]! << 8) | b[tcp + 17]!;
+  check = csumReplace16(check, tcplen, tcplen + 4);
+  b[opt] = 2;
+  b[opt + 1] = 4;
+  b[opt + 2] = mss >>> 8;
+  b[opt + 3] = mss & 0xff;
+  check = csumReplace32(check, 0, ((2 << 24) | (4 << 16) | mss) >>> 0);
+  const oldWord = (b[tcp + 12]! << 8) | b[tcp + 13]!;
+  b[tcp + 12] = b[tcp + 12]! + (1 << 4);
+  check = csumReplace16(check, oldWord, (b[tcp + 12]! << 8) | b[tcp + 13]!);
+  b[tcp + 16] = check >>> 8;
+  b[tcp + 17] = check & 0xff;
+  const total = (b[ip + 2]! << 8) | b[ip + 3]!;
+  b[ip + 2] = (total + 4) >>> 8;
+  b[ip + 3] = (total + 4) & 0xff;
+  const ipCheck = csumReplace16((b[ip + 10]! << 8) | b[ip + 11]!, total, total + 4);
+  b[ip + 10] = ipCheck >>> 8;
+  b[ip + 11] = ipCheck & 0xff;
+  return 4;
+}
