@@ -4,6 +4,7 @@
  */
 import { ErrorCodes, ParamError } from '../errors.js';
 import { defineTarget } from './types.js';
+import { netmap } from './common/nat.js';
 import { emptyNatRange, NAT_MAP_IPS, type NatRange } from './natrange.js';
 import { ipToString, maskToCidr } from '../values.js';
 import { inetAtonExact, parseXtPlenMask } from './common/addresses.js';
@@ -32,8 +33,8 @@ function netmapText(r: NatRange): string {
 
 export const NETMAP = defineTarget<NatRange>({
   name: 'NETMAP',
-  modelled: false,
-  needs: 'conntrack',
+  modelled: true,
+  applyTarget: netmap,
   options: [{ name: 'to', arg: 'required', mandatory: true }],
   // xt_NETMAP: nat table, every NAT hook.
   tables: ['nat'],

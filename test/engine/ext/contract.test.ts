@@ -35,12 +35,12 @@ describe('extension replay contract', () => {
   it('evaluates the conntrack and NAT extensions with the tracker, and leaves the rest to later stages', () => {
     const byName = new Map(EXTENSIONS.map((e) => [`${e.kind}:${e.name}`, e]));
     for (const name of ['match:conntrack', 'match:state', 'match:connmark', 'target:CONNMARK', 'target:CT', 'target:NOTRACK',
-      'target:DNAT', 'target:SNAT', 'target:MASQUERADE', 'target:REDIRECT']) {
+      'target:DNAT', 'target:SNAT', 'target:MASQUERADE', 'target:REDIRECT', 'target:NETMAP']) {
       const ext = byName.get(name)!;
       expect(ext.modelled, name).toBe(true);
       expect(ext.kind === 'match' ? typeof ext.matchPacket : typeof (ext as { applyTarget?: unknown }).applyTarget, name).toBe('function');
     }
-    for (const name of ['match:connlimit', 'match:connbytes', 'match:helper', 'target:NETMAP']) {
+    for (const name of ['match:connlimit', 'match:connbytes', 'match:helper']) {
       const ext = byName.get(name)!;
       expect(ext.modelled, name).toBe(false);
       expect(ext.needs, name).toBe('conntrack');

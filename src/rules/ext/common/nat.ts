@@ -56,3 +56,14 @@ export function redirect(r: NatRange, pkt: PacketState, rt: ReplayRuntime): Verd
   }
   return setup(rt, pkt, toAddress(r, addr), DST);
 }
+
+/**
+ * netmap_tg_v4(): the address keeps its host part and takes the rule's network part
+ * (destination at PREROUTING and OUTPUT, source at INPUT and POSTROUTING).
+ */
+export function netmap(r: NatRange, pkt: PacketState, rt: ReplayRuntime): Verdict {
+  const dst = pkt.hook === 'PREROUTING' || pkt.hook === 'OUTPUT';
+  const netmask = ~(r.minAddr ^ r.maxAddr);
+  const addr = ((dst ? pkt.view.dstAddr : pkt.view.srcAddr) & ~netmask) | (r.minAddr & netmask);
+  return setup(rt, pkt, toAddress(r, addr >>> 0), dst ? DST : SRC);
+}
