@@ -80,6 +80,22 @@ export class ConnEntry {
   /** Packets and bytes per direction (nf_conntrack_acct), kept whatever the sysctl says. */
   readonly packets: [number, number] = [0, 0];
   readonly bytes: [number, number] = [0, 0];
+  /** Neighbours in the table's confirmation-order list (table.ts). */
+  older: ConnEntry | null = null;
+  newer: ConnEntry | null = null;
+  /** How many times the object was recycled: a stale reference to its earlier life can tell. */
+  gen = 0;
+  /** The capture second whose expiry sweep looks at this entry (table.ts). */
+  dueSec = 0;
+
+  /** Back to a fresh entry, for reuse once the table let go of it. */
+  reset(): void {
+    this.status = this.mark = this.zone = this.expiresNs = this.udpStreamNs = this.id = 0;
+    this.packets[0] = this.packets[1] = this.bytes[0] = this.bytes[1] = 0;
+    this.nodes[0].next = this.nodes[1].next = null;
+    this.older = this.newer = null;
+    // The TCP data is reinitialised by tcpNew() before any use; the object is kept.
+  }
 }
 
 /** One tuple of an entry in a hash chain. */

@@ -68,6 +68,9 @@ export class Nat {
       if (e.status & Status.SRC_NAT_DONE) this.forget(e);
       drop?.(e, at);
     };
+    table.onDiscard = (e) => {
+      if (e.status & Status.SRC_NAT_DONE) this.forget(e);
+    };
   }
 
   /**

@@ -6,22 +6,76 @@
  * Time is the capture's: an entry whose expiry has passed is gone for lookups (as
  * nf_ct_is_expired() makes __nf_conntrack_find_get() skip it) and is removed when found
  * or when `expire()` sweeps, reporting it to `onDestroy` with the time it expired.
+ *
+ * Entries are recycled: one the table has let go of (after `onDestroy`) is handed out
+ * again by `alloc()`, so a capture of millions of short connections does not make
+ * millions of objects for the garbage collector (bench/replay-conntrack.mjs: collection
+ * was 18% of a tracked replay's time before). Whoever receives an entry in `onDestroy`
+ * must copy what it keeps.
  */
 import { ConnEntry, Status, type Tuple, type TupleNode } from './entry.js';
 
 export class ConnTable {
-  private buckets: (TupleNode | null)[] = new Array<TupleNode | null>(1024).fill(null);
-  private mask = 1023;
-  /** Every confirmed entry, in confirmation order (what listings walk). */
-  readonly entries = new Set<ConnEntry>();
+  private buckets: (TupleNode | null)[];
+  private mask: number;
+  /**
+   * Expiry schedule: per capture second, the entries that were due then when scheduled,
+   * with their generation (a recycled entry's old slots are stale). An entry refreshed since
+   * is rescheduled when its old slot comes up, so each is looked at about once per timeout
+   * rather than at every sweep.
+   */
+  private readonly due = new Map<number, { entries: ConnEntry[]; gens: number[] }>();
+  private nextDueSec = 0;
+  /** Confirmation-order list of the entries (oldest first), and its length. */
+  private oldest: ConnEntry | null = null;
+  private newest: ConnEntry | null = null;
+  private count = 0;
+  private readonly free: ConnEntry[] = [];
   /** Direction of the tuple the last successful find() matched: 0 original, 1 reply. */
   foundDir: 0 | 1 = 0;
   /** Most entries at once. */
   peak = 0;
   onDestroy: ((e: ConnEntry, atNs: number) => void) | undefined;
+  /** An unconfirmed entry given back: its packet was dropped, no event (the kernel frees it silently). */
+  onDiscard: ((e: ConnEntry) => void) | undefined;
+
+  /** `buckets`: nf_conntrack_buckets (a power of two is used, at least that many). */
+  constructor(buckets = 1024) {
+    let size = 1024;
+    while (size < buckets) size *= 2;
+    this.buckets = new Array<TupleNode | null>(size).fill(null);
+    this.mask = size - 1;
+  }
 
   get size(): number {
-    return this.entries.size;
+    return this.count;
+  }
+
+  /** Every entry in the table, oldest first (expired ones the sweep has not removed yet included). */
+  get entries(): Iterable<ConnEntry> {
+    const first = this.oldest;
+    return {
+      *[Symbol.iterator]() {
+        for (let e = first; e !== null; e = e.newer) yield e;
+      },
+    };
+  }
+
+  /** A fresh entry (a recycled one when there is one). */
+  alloc(): ConnEntry {
+    const e = this.free.pop();
+    if (e === undefined) return new ConnEntry();
+    e.reset();
+    return e;
+  }
+
+  /** Recycles an entry that never got confirmed (its first packet did not make it through). */
+  discard(e: ConnEntry): void {
+    if (e.status & (Status.CONFIRMED | Status.DYING)) return;
+    e.status |= Status.DYING;
+    this.onDiscard?.(e);
+    e.gen++;
+    this.free.push(e);
   }
 
   /** The live entry one of whose tuples is (src, dst, sport, dport, proto) in `zone`. */
@@ -51,14 +105,21 @@ export class ConnTable {
   insert(e: ConnEntry): void {
     e.status |= Status.CONFIRMED;
     this.link(e);
-    this.entries.add(e);
-    if (this.entries.size > this.peak) this.peak = this.entries.size;
-    if (this.entries.size > this.buckets.length) this.resize(this.buckets.length * 2);
+    e.older = this.newest;
+    e.newer = null;
+    if (this.newest !== null) this.newest.newer = e;
+    else this.oldest = e;
+    this.newest = e;
+    this.count++;
+    if (this.count > this.peak) this.peak = this.count;
+    this.schedule(e);
+    // Two chain nodes per entry: keep about one node per bucket.
+    if (this.count * 2 > this.buckets.length) this.resize(this.buckets.length * 2);
   }
 
-  /** Takes `e` out of the table (killed, or expired at `atNs`). */
+  /** Takes `e` out of the table (killed, or expired at `atNs`); it is recycled after `onDestroy`. */
   remove(e: ConnEntry, atNs: number): void {
-    if (!this.entries.delete(e)) return;
+    if (!(e.status & Status.CONFIRMED) || e.status & Status.DYING) return;
     for (const node of e.nodes) {
       const t = e.tuple[node.dir];
       const i = hash(t.src, t.dst, t.sport, t.dport, t.proto, e.zone) & this.mask;
@@ -70,16 +131,58 @@ export class ConnTable {
       }
       node.next = null;
     }
+    if (e.older !== null) e.older.newer = e.newer;
+    else this.oldest = e.newer;
+    if (e.newer !== null) e.newer.older = e.older;
+    else this.newest = e.older;
+    this.count--;
     e.status |= Status.DYING;
     this.onDestroy?.(e, atNs);
+    e.gen++;
+    this.free.push(e);
+  }
+
+  /**
+   * Sets an entry's expiry. A later one is found when its old second comes up; an earlier
+   * one (ESTABLISHED's 5 days becoming TIME_WAIT's 2 minutes) is scheduled again now.
+   */
+  setExpiry(e: ConnEntry, ns: number): void {
+    e.expiresNs = ns;
+    if (e.status & Status.CONFIRMED && Math.max(this.nextDueSec, Math.floor(ns / 1e9)) < e.dueSec) this.schedule(e);
   }
 
   /** Removes every entry expired at `nowNs`, in expiry order. */
   expire(nowNs: number): void {
-    const dead: ConnEntry[] = [];
-    for (const e of this.entries) if (e.expiresNs <= nowNs) dead.push(e);
+    const nowSec = Math.floor(nowNs / 1e9);
+    let dead: ConnEntry[] | undefined;
+    for (; this.nextDueSec <= nowSec; this.nextDueSec++) {
+      const slot = this.due.get(this.nextDueSec);
+      if (slot === undefined) continue;
+      this.due.delete(this.nextDueSec);
+      for (let i = 0; i < slot.entries.length; i++) {
+        const e = slot.entries[i]!;
+        // Recycled since, rescheduled to an earlier second since, or gone.
+        if (e.gen !== slot.gens[i] || e.dueSec !== this.nextDueSec || !(e.status & Status.CONFIRMED) || e.status & Status.DYING) continue;
+        if (e.expiresNs <= nowNs) (dead ??= []).push(e);
+        else this.schedule(e, this.nextDueSec + 1);
+      }
+    }
+    if (dead === undefined) return;
     dead.sort((a, b) => a.expiresNs - b.expiresNs || a.id - b.id);
     for (const e of dead) this.remove(e, e.expiresNs);
+  }
+
+  /** Puts `e` in the slot of the second its expiry falls in, not before second `earliest`. */
+  private schedule(e: ConnEntry, earliest = this.nextDueSec): void {
+    const sec = Math.max(earliest, Math.floor(e.expiresNs / 1e9));
+    e.dueSec = sec;
+    let slot = this.due.get(sec);
+    if (slot === undefined) {
+      slot = { entries: [], gens: [] };
+      this.due.set(sec, slot);
+    }
+    slot.entries.push(e);
+    slot.gens.push(e.gen);
   }
 
   private link(e: ConnEntry): void {
@@ -94,7 +197,7 @@ export class ConnTable {
   private resize(size: number): void {
     this.buckets = new Array<TupleNode | null>(size).fill(null);
     this.mask = size - 1;
-    for (const e of this.entries) this.link(e);
+    for (let e = this.oldest; e !== null; e = e.newer) this.link(e);
   }
 }
 

@@ -71,7 +71,7 @@ export interface ConntrackEvents {
 }
 
 export class Conntrack {
-  readonly table = new ConnTable();
+  readonly table: ConnTable;
   readonly sys: ConntrackSysctls;
   private nextId = 1;
   /** Capture time of the last packet tracked (ns since the first packet). */
@@ -89,6 +89,7 @@ export class Conntrack {
     private readonly events: ConntrackEvents,
   ) {
     this.sys = conntrackSysctls(host);
+    this.table = new ConnTable(host.sysctl('net.netfilter.nf_conntrack_buckets'));
     this.table.onDestroy = (e, at) => events.onDestroy?.(e, at);
   }
 
@@ -157,6 +158,12 @@ export class Conntrack {
     return true;
   }
 
+  /** After the packet: a new entry it made but that was not confirmed (dropped on its way) is freed. */
+  release(pkt: PacketState): void {
+    const e = pkt.ct;
+    if (e !== null && !(e.status & Status.CONFIRMED)) this.table.discard(e);
+  }
+
   /** nf_conntrack_confirm(): a new entry whose packet got through becomes part of the table. */
   confirm(pkt: PacketState): void {
     const e = pkt.ct;
@@ -196,7 +203,7 @@ export class Conntrack {
       this.events.note('conntrack.table_full_dropped');
       return 'full';
     }
-    const e = new ConnEntry();
+    const e = this.table.alloc();
     e.id = this.nextId++;
     e.zone = pkt.ctZone;
     e.tuple[0].copy(t);
@@ -244,19 +251,19 @@ export class Conntrack {
             extra = this.sys.udpStreamTimeout;
             stream = (e.status & Status.ASSURED) === 0;
           }
-          e.expiresNs = now + extra * NS;
+          this.table.setExpiry(e, now + extra * NS);
           if (stream) this.assure(e, pkt);
         } else {
-          e.expiresNs = now + this.sys.udpTimeout * NS;
+          this.table.setExpiry(e, now + this.sys.udpTimeout * NS);
         }
         return TcpVerdict.ACCEPT;
       }
       case IPPROTO_ICMP:
         if (!confirmed && !ICMP_VALID_NEW.has(v.icmpType)) return TcpVerdict.INVALID;
-        e.expiresNs = now + this.sys.icmpTimeout * NS;
+        this.table.setExpiry(e, now + this.sys.icmpTimeout * NS);
         return TcpVerdict.ACCEPT;
       default:
-        e.expiresNs = now + this.sys.genericTimeout * NS;
+        this.table.setExpiry(e, now + this.sys.genericTimeout * NS);
         return TcpVerdict.ACCEPT;
     }
   }
@@ -282,7 +289,7 @@ export class Conntrack {
     const now = pkt.nowNs;
     const remaining = Math.max(0, Math.floor((e.expiresNs - now) / NS));
     const out = tcpPacket(e.tcp!, dir, seg, this.sys.tcp, (e.status & Status.SEEN_REPLY) !== 0, (e.status & Status.ASSURED) !== 0, this.tcpOut, remaining);
-    if (out.refresh && !(e.status & Status.FIXED_TIMEOUT)) e.expiresNs = now + out.timeoutSeconds * NS;
+    if (out.refresh && !(e.status & Status.FIXED_TIMEOUT)) this.table.setExpiry(e, now + out.timeoutSeconds * NS);
     this.account = out.account;
     if (out.verdict !== TcpVerdict.ACCEPT) return out.verdict;
     if (out.setAssured) this.assure(e, pkt);

@@ -336,6 +336,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     }
     tally(outcome.verdict);
     opts.onVerdict?.(outcome);
+    conntrack?.release(pkt);
   });
 
   /**

@@ -193,6 +193,24 @@ describe('UDP', () => {
   });
 });
 
+describe('expiry on the capture clock', () => {
+  it('an entry whose timeout shrinks (ESTABLISHED to CLOSE) expires at the new time, and its object is reused', async () => {
+    const r = await run(filter('-A FORWARD -m conntrack --ctstate NEW'), [
+      { t: 0, src: C, dst: S, proto: 'tcp', flags: 0x02, seq: 100 },
+      { t: 0.1, src: S, dst: C, proto: 'tcp', sport: 80, dport: 40000, flags: 0x12, seq: 500, ack: 101 },
+      { t: 0.2, src: C, dst: S, proto: 'tcp', flags: 0x10, seq: 101, ack: 501 },
+      // A RST: CLOSE, 10 s.
+      { t: 1, src: C, dst: S, proto: 'tcp', flags: 0x04, seq: 101 },
+      // Much later, another connection: the sweep finds the first one expired at 11 s.
+      { t: 40, src: C, dst: S, proto: 'udp', sport: 41000 },
+      { t: 41, src: C, dst: S, proto: 'udp', sport: 41001 },
+    ]);
+    expect(r.events.filter((e) => e.startsWith('DESTROY'))).toEqual(['DESTROY 1 at 11']);
+    expect(r.counters['filter FORWARD -m conntrack --ctstate NEW']).toBe('3:96');
+    expect(r.conntrack.map((l) => l.split(' ').filter(Boolean)[0])).toEqual(['udp', 'udp']);
+  });
+});
+
 describe('ICMP', () => {
   const rules = filter('-A FORWARD -m conntrack --ctstate RELATED', '-A FORWARD -m conntrack --ctstate INVALID', '-A FORWARD -m conntrack --ctstate ESTABLISHED');
   const quoted = (src: string, dst: string, sport: number, dport: number): Uint8Array => packet({ t: 0, src, dst, proto: 'udp', sport, dport }).subarray(0, 28);
