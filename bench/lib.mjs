@@ -1,7 +1,7 @@
 // Shared helpers for the benchmarks: timing, medians, namespaces for the iptables
 // baselines, result tables.
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,21 @@ export const WORK_DIR = join(BENCH_DIR, 'work');
 export function workPath(name) {
   mkdirSync(WORK_DIR, { recursive: true });
   return join(WORK_DIR, name);
+}
+
+/**
+ * A capture of bench/gen/capture.mjs in bench/work, made when missing or older than the
+ * generator; returns its path.
+ */
+export async function generatedCapture(name, opts) {
+  const file = workPath(name);
+  const genMtime = statSync(join(BENCH_DIR, 'gen', 'capture.mjs')).mtimeMs;
+  if (!existsSync(file) || statSync(file).mtimeMs < genMtime) {
+    const { generateCapture } = await import('./gen/capture.mjs');
+    const g = generateCapture({ ...opts, out: file });
+    console.log(`generated ${file}: ${g.packets} packets, ${g.bytes} bytes in ${g.seconds.toFixed(1)} s`);
+  }
+  return file;
 }
 
 export function median(xs) {

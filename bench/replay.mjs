@@ -20,9 +20,8 @@
 //   (--interp-packets-large: for rulesets of 5,000 services or more)
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateCapture } from './gen/capture.mjs';
 import { kubeFilterRuleset, kubeServices, SEED_RULES } from './replay-rules.mjs';
-import { bareLoop, BENCH_DIR, machine, median, printTable, ROOT, workPath } from './lib.mjs';
+import { bareLoop, generatedCapture, machine, median, printTable, ROOT } from './lib.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const runs = Number(args.runs ?? 5);
@@ -41,16 +40,8 @@ const { openCapture } = await import(join(ROOT, 'dist', 'capture', 'reader.js'))
 const { decode, DecodeEvents, DecodeResult, PacketView } = await import(join(ROOT, 'dist', 'decode', 'index.js'));
 const { ReplayContext } = await import(join(ROOT, 'dist', 'engine', 'context.js'));
 
-/** A generated capture, remade when missing or older than its generator. */
-function generated(name, opts) {
-  const file = workPath(name);
-  const genMtime = statSync(join(BENCH_DIR, 'gen', 'capture.mjs')).mtimeMs;
-  if (!existsSync(file) || statSync(file).mtimeMs < genMtime) {
-    const g = generateCapture({ ...opts, out: file, seed });
-    console.log(`generated ${file}: ${g.packets} packets, ${g.bytes} bytes in ${g.seconds.toFixed(1)} s`);
-  }
-  return file;
-}
+/** A generated capture (bench/lib.mjs), with this run's seed. */
+const generated = (name, opts) => generatedCapture(name, { ...opts, seed });
 
 
 async function readerDecode(path) {
@@ -101,9 +92,9 @@ const cases = [
   })),
 ];
 for (const c of cases) {
-  c.file = c.capture(packets);
+  c.file = await c.capture(packets);
   c.interpPackets = (c.kube ?? 0) >= 5000 ? interpPacketsLarge : interpPackets;
-  c.prefix = c.interpPackets === packets ? c.file : c.capture(c.interpPackets);
+  c.prefix = c.interpPackets === packets ? c.file : await c.capture(c.interpPackets);
   c.bytes = statSync(c.file).size;
   c.packets = bareLoop(c.file);
   c.prefixPackets = bareLoop(c.prefix);

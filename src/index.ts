@@ -4,5 +4,7 @@ export * from './capture/index.js';
 export * from './decode/index.js';
 export * from './netfilter/index.js';
 export * from './compile/index.js';
-export { replayCapture, type ReplayOptions, type ReplaySummary, type PacketOutcome } from './engine/replay.js';
+export { replayCapture, type ReplayOptions, type ReplaySummary, type PacketOutcome, type DroppedPacket } from './engine/replay.js';
+export type { ConntrackOccupancy } from './engine/occupancy.js';
+export { conntrackLine, conntrackEventLine, type ConntrackFormat, type ConntrackEventKind } from './conntrack/listing.js';
 export { PacketState, Verdict } from './engine/packet.js';

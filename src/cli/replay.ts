@@ -2,10 +2,12 @@
  * `nfreplay replay CAPTURE --rules RULES`: the capture through the ruleset as the kernel
  * would run it, then the counters as `iptables -nvL` (or `iptables-save -c`, or JSON).
  */
+import { kubeBalance, kubeBalanceText } from '../report/kube.js';
 import { EgressPcaps } from '../engine/egress-pcaps.js';
-import { conntrackLine } from '../conntrack/listing.js';
+import { conntrackEventLine, conntrackLine, type ConntrackEventKind } from '../conntrack/listing.js';
 import type { ConnEntry } from '../conntrack/entry.js';
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import type { Conntrack } from '../conntrack/tracker.js';
+import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CaptureError } from '../capture/errors.js';
 import { compileRuleset, interpretRuleset, prepare, UnmodelledError, type Prepared, type RunnerOptions, type UnmodelledPolicy } from '../compile/index.js';
@@ -16,6 +18,7 @@ import { NflogPcaps } from '../engine/trace-nflog.js';
 import { createClassifier, HostError, inferHostFromCapture, loadHostFile, type Host } from '../netfilter/index.js';
 import { listTable, loadRulesetFile, RulesetError, saveRuleset, type Ruleset } from '../rules/index.js';
 import { ExitCode, type Io } from './io.js';
+import { AtomicFile, DropsOutput, parseAtTime, type CaptureTime } from './replay-outputs.js';
 
 export interface ReplayCliOptions {
   rules: string;
@@ -35,37 +38,16 @@ export interface ReplayCliOptions {
   egressDir?: string;
   conntrack?: string;
   conntrackEvents?: string;
+  conntrackFormat?: string;
+  at?: string;
+  drops?: string;
+  services?: string;
   log?: string;
   seed: string;
   interpreter?: boolean;
   unmodelled: UnmodelledPolicy;
   dumpCompiled?: boolean;
   quiet?: boolean;
-}
-
-/** Output files are written to a temporary name and renamed when complete. */
-class AtomicFile {
-  private readonly tmp: string;
-  private readonly fd: number;
-
-  constructor(private readonly path: string) {
-    this.tmp = `${path}.${process.pid}.tmp`;
-    this.fd = openSync(this.tmp, 'w');
-  }
-
-  write(text: string): void {
-    writeSync(this.fd, text);
-  }
-
-  commit(): void {
-    closeSync(this.fd);
-    renameSync(this.tmp, this.path);
-  }
-
-  abort(): void {
-    closeSync(this.fd);
-    rmSync(this.tmp, { force: true });
-  }
 }
 
 function isoTime(sec: number, nsec: number): string {
@@ -154,7 +136,11 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .option('--nflog-dir <dir>', 'NFLOG copies, one pcap per group (nflog-<group>.pcap)')
     .option('--egress-dir <dir>', 'what leaves the host, one pcap per interface (egress-<iface>.pcap)')
     .option('--conntrack <file>', 'the conntrack table at the end of the capture, as conntrack -L prints it')
+    .option('--services <file>', 'kube-proxy rulesets: connections per service endpoint against the statistic ladder\'s expected shares')
     .option('--conntrack-events <file>', 'conntrack -E style [NEW] [UPDATE] [DESTROY] lines with the capture time')
+    .option('--conntrack-format <format>', 'plain (conntrack -L, -E) or extended (-o extended: ipv4     2 first)', 'plain')
+    .option('--at <time>', '--conntrack as the table was at TIME: +SECONDS since the first packet, SECONDS since the epoch, or RFC 3339')
+    .option('--drops <file>', 'every dropped packet as a pcap, and FILE.json with a line per drop (verdict, hook, table, chain, rule, reason)')
     .option('--seed <n>', 'seed for statistic --mode random and other random choices', '1')
     .option('--interpreter', 'use the reference interpreter instead of the compiled matcher')
     .option('--unmodelled <policy>', 'rules using extensions nfreplay cannot evaluate: refuse, assume-match or assume-nomatch', 'refuse')
@@ -176,6 +162,28 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
   if ((opts.tracePackets !== undefined || opts.traceFilter !== undefined) && opts.trace === undefined) {
     io.err(`nfreplay: --trace-packets and --trace-filter need --trace FILE\n`);
     return io.exit(ExitCode.Usage);
+  }
+  const ctFormat = opts.conntrackFormat ?? 'plain';
+  if (ctFormat !== 'plain' && ctFormat !== 'extended') {
+    io.err(`nfreplay: --conntrack-format must be plain or extended\n`);
+    return io.exit(ExitCode.Usage);
+  }
+  if (ctFormat !== 'plain' && opts.conntrack === undefined && opts.conntrackEvents === undefined) {
+    io.err(`nfreplay: --conntrack-format needs --conntrack FILE or --conntrack-events FILE\n`);
+    return io.exit(ExitCode.Usage);
+  }
+  let at: CaptureTime | undefined;
+  if (opts.at !== undefined) {
+    if (opts.conntrack === undefined) {
+      io.err(`nfreplay: --at needs --conntrack FILE\n`);
+      return io.exit(ExitCode.Usage);
+    }
+    try {
+      at = parseAtTime(opts.at);
+    } catch (e) {
+      io.err(`nfreplay: ${(e as Error).message}\n`);
+      return io.exit(ExitCode.Usage);
+    }
   }
   let selectTrace: ReturnType<typeof traceSelection> | undefined;
   try {
@@ -214,8 +222,15 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     if (ctFile) files.push(ctFile);
     const eventFile = opts.conntrackEvents !== undefined ? new AtomicFile(opts.conntrackEvents) : undefined;
     if (eventFile) files.push(eventFile);
-    const event = (kind: string, e: ConnEntry, sec: number, nsec: number, nowNs: number): void =>
-      eventFile!.write(`[${sec}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}] ${kind.padStart(9)} ${conntrackLine(e, nowNs)}\n`);
+    const drops = opts.drops !== undefined ? new DropsOutput(opts.drops) : undefined;
+    if (drops) files.push(drops);
+    // conntrack -E -o timestamp: "[sec.usec]", a tab, the event.
+    const event = (kind: ConntrackEventKind, e: ConnEntry, sec: number, nsec: number, nowNs: number): void =>
+      eventFile!.write(`[${sec}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}]\t${conntrackEventLine(kind, e, nowNs, ctFormat)}\n`);
+    /** The table's live entries at `nowNs`, as conntrack -L lists them. */
+    const listTable = (ct: Conntrack, nowNs: number): void => {
+      for (const e of ct.table.entries) if (e.expiresNs > nowNs) ctFile!.write(conntrackLine(e, nowNs, true, ctFormat) + '\n');
+    };
     let firstTs: { sec: number; nsec: number } | undefined;
     // The traced runner shares the main runner's per-rule state and counters.
     let prepared: Prepared | undefined;
@@ -232,7 +247,8 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
         return opts.interpreter ? interpretRuleset(ruleset, rt, runnerOpts) : compileRuleset(ruleset, rt, runnerOpts);
       },
       tracedRunner: (rt) => interpretRuleset(ruleset, rt, { unmodelled: opts.unmodelled, tables: replayedTables(ruleset), prepared }),
-      paths: verdictFile !== undefined,
+      // --drops names the rule that dropped each packet: every packet's path is recorded.
+      paths: verdictFile !== undefined || drops !== undefined,
       trace: traceFile && selectTrace ? { select: selectTrace, onLine: (p, text) => traceFile.write(`${isoTime(p.tsSec, p.tsNsec)} packet ${p.number} ${text}\n`) } : undefined,
       onNflog: nflog ? (group, _prefix, p, size) => nflog.write(group, p, size) : undefined,
       onEgress: egress ? (p, iface) => egress.write(p, iface) : undefined,
@@ -249,26 +265,32 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
                 }
                 firstTs = { sec, nsec };
               }
-              event('[NEW]', e, p.tsSec, p.tsNsec, p.nowNs);
+              event('NEW', e, p.tsSec, p.tsNsec, p.nowNs);
             },
-            onUpdate: (e, p) => event('[UPDATE]', e, p.tsSec, p.tsNsec, p.nowNs),
-            onDestroy: (e, at) => {
-              const t = captureTime(firstTs, at);
-              event('[DESTROY]', e, t.sec, t.nsec, at);
+            onUpdate: (e, p) => event('UPDATE', e, p.tsSec, p.tsNsec, p.nowNs),
+            onDestroy: (e, atNs) => {
+              const t = captureTime(firstTs, atNs);
+              event('DESTROY', e, t.sec, t.nsec, atNs);
             },
           }
         : undefined,
-      onConntrack: ctFile
-        ? (ct) => {
-            for (const e of ct.table.entries) if (e.expiresNs > ct.nowNs) ctFile.write(conntrackLine(e, ct.nowNs) + '\n');
-          }
-        : undefined,
+      onConntrack: ctFile && at === undefined ? (ct) => listTable(ct, ct.nowNs) : undefined,
+      snapshotAt: at,
+      onSnapshot: ctFile && at !== undefined ? listTable : undefined,
+      occupancy: opts.output === 'json',
+      onDrop: drops ? (d) => drops.write(d) : undefined,
       onLog: logFile ? (l: LogLine) => logFile.write(`${isoTime(l.tsSec, l.tsNsec)} kernel: ${l.text}\n`) : undefined,
       onVerdict: verdictFile
         ? (o: PacketOutcome) => verdictFile.write(JSON.stringify({ packet: o.packet, verdict: o.verdict, path: o.path, hooks: o.hooks, droppedAt: o.droppedAt, reason: o.reason }) + '\n')
         : undefined,
     });
     for (const w of classify.warnings) io.err(`nfreplay: warning: ${w}\n`);
+    if (drops && drops.unwritten > 0) io.err(`nfreplay: warning: --drops: ${drops.unwritten} dropped packets of another link type than the first one's are only in ${opts.drops}.json\n`);
+    if (opts.services !== undefined) {
+      const f = new AtomicFile(opts.services);
+      files.push(f);
+      f.write(kubeBalanceText(kubeBalance(ruleset)));
+    }
     for (const f of files) f.commit();
     files.length = 0;
     printCounters(ruleset, summary, opts, io);

@@ -1,15 +1,36 @@
 /**
- * `conntrack -L` text (conntrack-tools' default output) of an entry:
+ * Entries as conntrack-tools (1.4.7, libnetfilter_conntrack's default output) prints them.
+ *
+ * `conntrack -L`:
  *   tcp      6 431999 ESTABLISHED src=… dst=… sport=… dport=… src=… dst=… sport=… dport=… [ASSURED] mark=0 use=1
  * protocol name padded to 8 columns, protocol number, seconds left, the TCP state, the
  * original tuple, [UNREPLIED] until a reply was seen, the reply tuple, [ASSURED], the mark,
- * the zone when not 0, and the reference count (1: only the table holds it).
+ * the zone when not 0 (`mark=42 zone=7 use=1`), and the reference count (1: only the
+ * table holds it). `-o extended` puts the layer-3 protocol first, its name padded to 8
+ * columns and its number: `ipv4     2 tcp      6 431999 ESTABLISHED …`.
+ *
+ * `conntrack -E` (what ctnetlink puts in an event): `[NEW]`, ` [UPDATE]`, `[DESTROY]` right
+ * aligned in 9 columns, then the same fields without `use=`, the mark only when it is not
+ * 0, and for [DESTROY] no seconds left once the entry has expired (ctnetlink_dump_timeout
+ * skips 0 in destroy events):
+ *       [NEW] udp      17 30 src=… dst=… sport=… dport=… [UNREPLIED] src=… dst=… sport=… dport=… zone=9
+ *   [DESTROY] tcp      6 TIME_WAIT src=… [ASSURED] mark=3 zone=4
+ * With `-o timestamp` each event line starts with `[seconds.microseconds]` and a tab.
  */
 import { ipToString } from '../rules/values.js';
 import { ConnEntry, Status, type Tuple } from './entry.js';
 import { TCP_STATE_NAMES } from './tcp.js';
 
+/** libnetfilter_conntrack's l4 protocol names; anything else is "unknown". */
 const PROTO_NAMES: Readonly<Record<number, string>> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 33: 'dccp', 47: 'gre', 132: 'sctp', 136: 'udplite' };
+
+/** `-o extended`'s layer-3 prefix for IPv4 (l3proto name padded to 8, AF_INET). */
+const EXTENDED_IPV4 = 'ipv4     2 ';
+
+/** conntrack-tools' output formats: the default, and `-o extended`. */
+export type ConntrackFormat = 'plain' | 'extended';
+
+export type ConntrackEventKind = 'NEW' | 'UPDATE' | 'DESTROY';
 
 function tupleText(t: Tuple): string {
   const addrs = `src=${ipToString(t.src >>> 0)} dst=${ipToString(t.dst >>> 0)}`;
@@ -18,19 +39,42 @@ function tupleText(t: Tuple): string {
   return addrs;
 }
 
-/** One `conntrack -L` line; without `timeout` the seconds-left field is left out. */
-export function conntrackLine(e: ConnEntry, nowNs: number, timeout = true): string {
+function secondsLeft(e: ConnEntry, nowNs: number): number {
+  return Math.max(0, Math.floor((e.expiresNs - nowNs) / 1e9));
+}
+
+/** The fields both outputs share, from the protocol to the mark. */
+function fieldsOf(e: ConnEntry, timeout: number | undefined, format: ConntrackFormat, markAlways: boolean): string[] {
   const [orig, repl] = e.tuple;
   const name = PROTO_NAMES[orig.proto] ?? 'unknown';
-  const fields = [`${name.padEnd(8)} ${orig.proto}`];
-  if (timeout) fields.push(String(Math.max(0, Math.floor((e.expiresNs - nowNs) / 1e9))));
+  const fields = [`${format === 'extended' ? EXTENDED_IPV4 : ''}${name.padEnd(8)} ${orig.proto}`];
+  if (timeout !== undefined) fields.push(String(timeout));
   if (orig.proto === 6 && e.tcp !== null) fields.push(TCP_STATE_NAMES[e.tcp.state]!);
   fields.push(tupleText(orig));
   if (!(e.status & Status.SEEN_REPLY)) fields.push('[UNREPLIED]');
   fields.push(tupleText(repl));
   if (e.status & Status.ASSURED) fields.push('[ASSURED]');
-  fields.push(`mark=${e.mark >>> 0}`);
+  if (markAlways || e.mark !== 0) fields.push(`mark=${e.mark >>> 0}`);
   if (e.zone !== 0) fields.push(`zone=${e.zone}`);
+  return fields;
+}
+
+/**
+ * One `conntrack -L` line (`-o extended` with format 'extended'); without `timeout` the
+ * seconds-left field is left out.
+ */
+export function conntrackLine(e: ConnEntry, nowNs: number, timeout = true, format: ConntrackFormat = 'plain'): string {
+  const fields = fieldsOf(e, timeout ? secondsLeft(e, nowNs) : undefined, format, true);
   fields.push('use=1');
   return fields.join(' ');
+}
+
+/**
+ * One `conntrack -E` line (`-o extended` with format 'extended') for an event at capture
+ * time `nowNs` (ns since the first packet), without the `-o timestamp` prefix.
+ */
+export function conntrackEventLine(kind: ConntrackEventKind, e: ConnEntry, nowNs: number, format: ConntrackFormat = 'plain'): string {
+  const left = secondsLeft(e, nowNs);
+  const fields = fieldsOf(e, kind === 'DESTROY' && left === 0 ? undefined : left, format, false);
+  return `${`[${kind}]`.padStart(9)} ${fields.join(' ')}`;
 }

@@ -5,40 +5,66 @@
  * with every checksum updated the way the kernel updates it (incrementally, so a wrong
  * checksum in the capture stays as wrong). Frames get an Ethernet header from the
  * interface's MAC to the peer's (`peer_mac`) when the host file gives both, else the files
- * hold raw IPv4 (LINKTYPE_IPV4). A forwarded datagram the kernel would fragment (reassembled
- * by conntrack, or larger than the egress MTU) is written whole and counted.
+ * hold raw IPv4 (LINKTYPE_IPV4). A datagram larger than the interface's MTU, and every
+ * datagram conntrack reassembled, leaves as the fragments ip_fragment makes of it
+ * (refragment.ts): the fragments it arrived in when they fit, else pieces cut to the MTU
+ * (or to the largest fragment received). The host's own DF packets larger than the MTU
+ * (TCP segments the NIC is to split, as a capture on the sending host shows them) are
+ * written as they are.
  */
 import { join } from 'node:path';
 import { csumReplace16, csumReplace32, rewriteTcpMss, rewriteTtl } from '../capture/rewrite.js';
 import { PcapWriter } from '../capture/writer.js';
 import type { HostModel } from '../netfilter/host.js';
 import type { PacketState } from './packet.js';
+import { FRAG_NEEDED, refragment, type RefragmentOptions } from './refragment.js';
 
 const LINKTYPE_ETHERNET = 1;
 const LINKTYPE_IPV4 = 228;
 const ETH = 14;
 const MAX = 65535 + ETH + 4;
 
+interface Output {
+  w: PcapWriter;
+  /** Bytes of link header before the IPv4 header: 14 (Ethernet) or 0. */
+  eth: number;
+  /** The Ethernet header of this interface's frames. */
+  header: Uint8Array;
+}
+
 export class EgressPcaps {
-  private readonly writers = new Map<string, { w: PcapWriter; eth: number }>();
+  private readonly writers = new Map<string, Output>();
+  /** The datagram as it leaves (rewrites applied), after the link header. */
   private readonly buf = new Uint8Array(MAX);
+  /** One fragment of it at a time. */
+  private readonly frame = new Uint8Array(MAX);
   private readonly record = { data: this.buf, offset: 0, caplen: 0, origlen: 0, tsSec: 0, tsNsec: 0 };
-  /** Datagrams written whole that the kernel would have sent as fragments. */
-  unfragmented = 0;
+  private readonly fragOpts: RefragmentOptions = { mtu: 0, geometry: null, fragList: true, optionsCompiled: false };
+  private current: Output | undefined;
+  private readonly emitFragment = (caplen: number, origlen: number): void => {
+    const out = this.current!;
+    const r = this.record;
+    r.data = this.frame;
+    r.caplen = out.eth + caplen;
+    r.origlen = out.eth + origlen;
+    out.w.write(r);
+  };
 
   constructor(
     private readonly dir: string,
     private readonly host: HostModel,
   ) {}
 
-  /** Writes `pkt` as it leaves by `iface`. */
+  /** Writes `pkt` as it leaves by `iface`: whole, or as the fragments the kernel sends. */
   write(pkt: PacketState, iface: string): void {
     const out = this.writerFor(iface);
     const eth = out.eth;
     const b = this.buf;
     const v = pkt.view;
     const l3 = v.l3Offset;
-    const have = Math.min(v.totalLength, pkt.data.length - l3);
+    // What the capture holds of the datagram (a snaplen may have cut it).
+    const have = !v.truncated ? v.totalLength : v.l4Captured >= 0 ? v.ihl * 4 + v.l4Captured : Math.min(v.totalLength, pkt.data.length - l3);
+    b.set(out.header, 0);
     b.set(pkt.data.subarray(l3, l3 + have), eth);
     let len = have;
     if (pkt.ttl !== b[eth + 8]) rewriteTtl(b, eth, eth + len, pkt.ttl);
@@ -47,13 +73,23 @@ export class EgressPcaps {
       if (v.tcpMss >= 0) rewriteTcpMss(b, eth, eth + len, pkt.tcpMss);
       else len += addMss(b, eth, len, v.ihl * 4, pkt.tcpMss);
     }
-    const mtu = this.host.interfaceByName(iface)?.mtu ?? 65535;
-    if (pkt.reassembled || pkt.length > mtu) this.unfragmented++;
     const r = this.record;
-    r.caplen = eth + len;
-    r.origlen = eth + pkt.length;
     r.tsSec = pkt.tsSec;
     r.tsNsec = pkt.tsNsec;
+    const o = this.fragOpts;
+    o.mtu = this.host.interfaceByName(iface)?.mtu ?? 65535;
+    o.geometry = pkt.defrag;
+    // TCPMSS pulled the whole datagram into one buffer (skb_ensure_writable(skb, skb->len)): no frag_list left.
+    o.fragList = pkt.tcpMss === v.tcpMss;
+    o.optionsCompiled = !pkt.local;
+    this.current = out;
+    this.frame.set(out.header, 0);
+    const n = refragment(b, eth, pkt.length, len, o, this.frame, eth, this.emitFragment);
+    // FRAG_NEEDED: the replay has stopped those it can; the host's own oversized DF packets are GSO's to split.
+    if (n > 0 || (n === FRAG_NEEDED && pkt.defrag !== null)) return;
+    r.data = b;
+    r.caplen = eth + len;
+    r.origlen = eth + pkt.length;
     out.w.write(r);
   }
 
@@ -65,20 +101,21 @@ export class EgressPcaps {
     for (const o of this.writers.values()) o.w.abort();
   }
 
-  private writerFor(iface: string): { w: PcapWriter; eth: number } {
+  private writerFor(iface: string): Output {
     let o = this.writers.get(iface);
     if (o !== undefined) return o;
     const itf = this.host.interfaceByName(iface);
     const mac = itf?.mac ?? -1;
     const peer = itf?.peerMac ?? -1;
     const eth = mac >= 0 && peer !== undefined && peer >= 0 ? ETH : 0;
-    o = { w: PcapWriter.open(join(this.dir, `egress-${iface}.pcap`), { linktype: eth ? LINKTYPE_ETHERNET : LINKTYPE_IPV4, precision: 'nanosecond' }), eth };
+    const header = new Uint8Array(eth);
     if (eth) {
-      putMac(this.buf, 0, peer);
-      putMac(this.buf, 6, mac);
-      this.buf[12] = 0x08;
-      this.buf[13] = 0x00;
+      putMac(header, 0, peer);
+      putMac(header, 6, mac);
+      header[12] = 0x08;
+      header[13] = 0x00;
     }
+    o = { w: PcapWriter.open(join(this.dir, `egress-${iface}.pcap`), { linktype: eth ? LINKTYPE_ETHERNET : LINKTYPE_IPV4, precision: 'nanosecond' }), eth, header };
     this.writers.set(iface, o);
     return o;
   }

@@ -6,6 +6,7 @@
 import { CtInfo, type ConnEntry } from '../conntrack/entry.js';
 import type { PacketView } from '../decode/view.js';
 import type { Hook, TableName } from '../rules/model.js';
+import type { FragmentGeometry } from './reassembly.js';
 
 /** Verdicts of a chain, a target or a rule, as small integers for the compiled code. */
 export const Verdict = {
@@ -72,7 +73,13 @@ export class PacketState {
   ctinfo: number = CtInfo.NONE;
   /** Zone the raw table's CT --zone gave the packet (the template's zone). */
   ctZone = 0;
-  /** A datagram put together from fragments (the kernel sends it on as fragments again). */
+  /**
+   * Set when conntrack's defragmentation put the datagram together (IPCB frag_max_size and
+   * the skb's frag_list): the fragments it came in, which ip_fragment sends it on as again.
+   * Shared with the reassembler, valid while this packet is being replayed. Null otherwise.
+   */
+  defrag: FragmentGeometry | null = null;
+  /** A datagram put together from fragments (by conntrack, or before local delivery). */
   reassembled = false;
 
   /** Ready for the next packet: per-packet kernel state back to its initial values. */
@@ -93,5 +100,6 @@ export class PacketState {
     this.ctinfo = CtInfo.NONE;
     this.ctZone = 0;
     this.reassembled = false;
+    this.defrag = null;
   }
 }

@@ -20,12 +20,13 @@ import { PacketTracer, usesTraceTarget, type PathStep } from './trace.js';
 import type { ObservableRunner } from '../compile/prepare.js';
 
 const isMulticastAddr = (a: number): boolean => a >>> 28 === 0xe;
-import { Reassembly } from './reassembly.js';
+import { DefragUser, Reassembly } from './reassembly.js';
 import { Conntrack, type ConntrackEvents } from '../conntrack/tracker.js';
 import { CtInfo, Status } from '../conntrack/entry.js';
 import { Manip, Nat } from '../conntrack/nat.js';
 import { usesConntrack } from '../conntrack/usage.js';
 import { EgressComparer, type EgressComparison } from './egress-compare.js';
+import { Occupancy, type ConntrackOccupancy } from './occupancy.js';
 
 /** Link types whose records say which way a packet went (Linux cooked captures). */
 const LINKTYPE_LINUX_SLL = 113;
@@ -67,6 +68,25 @@ export interface ReplayOptions {
   conntrackEvents?: Omit<ConntrackEvents, 'note'>;
   /** Receives the connection tracker at the end (its table as the capture left it), when the ruleset tracks. */
   onConntrack?: (ct: Conntrack) => void;
+  /**
+   * A capture time at which `onSnapshot` sees the tracker: when the first replayed packet at
+   * or after it arrives, before that packet is processed; at the end when no packet is that
+   * late. `sinceFirst`: the time counts from the first replayed packet, else from the epoch.
+   */
+  snapshotAt?: { sec: number; nsec: number; sinceFirst: boolean };
+  /**
+   * The tracker at `snapshotAt`, and that time in ns since the first packet (the clock to
+   * list it with: entries with expiresNs ≤ atNs had expired). The table is live: read it
+   * during the call. Only when the ruleset tracks.
+   */
+  onSnapshot?: (ct: Conntrack, atNs: number) => void;
+  /** Sample the table's live entries over capture time into summary.conntrack.occupancy. */
+  occupancy?: boolean;
+  /**
+   * A packet the replay dropped: a DROP verdict (a rule, a policy, a full conntrack table),
+   * routing, TTL or MTU, or the IPv4 checks before PREROUTING (malformed). Not QUEUE.
+   */
+  onDrop?: (drop: DroppedPacket) => void;
   /** Packets to trace, and where their trace lines go. */
   trace?: { select: (pkt: PacketState) => boolean; onLine: (pkt: PacketState, text: string) => void };
 }
@@ -82,6 +102,20 @@ export interface PacketOutcome {
   droppedAt?: { hook: Hook; table: TableName };
   /** Every rule that matched, in order, and the policies that applied (with `paths`). */
   path?: PathStep[];
+}
+
+/** What onDrop receives: one object per replay, overwritten for every drop. */
+export interface DroppedPacket {
+  /** The capture record (valid during the call); the packet's frame is in its bytes. */
+  rec: PacketRecord;
+  /** Where the record's IPv4 header starts in rec.data (after the link-layer header). */
+  l3Offset: number;
+  /** The packet as it was when dropped (NAT rewrites are in its bytes); null when malformed. */
+  pkt: PacketState | null;
+  /** Its outcome (verdict, where, why, path with `paths`); null when malformed. */
+  outcome: PacketOutcome | null;
+  /** The kernel check a malformed packet failed ('' otherwise). */
+  malformed: string;
 }
 
 export interface ReplaySummary {
@@ -100,6 +134,8 @@ export interface ReplaySummary {
    * (egress-compare.ts); only for captures that can say which way a packet went.
    */
   egress?: EgressComparison;
+  /** The conntrack table's peak, live entries at the end and (with `occupancy`) over time; when the ruleset tracks. */
+  conntrack?: ConntrackOccupancy;
   seconds: number;
 }
 
@@ -197,7 +233,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   const view = new PacketView();
   const events = new DecodeEvents();
   const pkt = new PacketState();
-  const reassembly = new Reassembly();
+  const reassembly = new Reassembly({ timeSeconds: opts.host.sysctl('net.ipv4.ipfrag_time'), maxDist: opts.host.sysctl('net.ipv4.ipfrag_max_dist') });
   const verdictCounts = new Float64Array(VERDICT_LIST.length);
   /** Verdict strings are constants: compared by identity, mostly at index 0 (Array.indexOf measured slower). */
   const tally = (v: PacketOutcome['verdict']): void => {
@@ -211,6 +247,27 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   /** The record being replayed (for a second path decision after NAT). */
   let current: PacketRecord | undefined;
   let natNoted = false;
+  /** The conntrack stage dropped the packet (table full): no table decided it. */
+  let ctFull = false;
+
+  // --at: the snapshot's time as a capture timestamp (relative times once the first packet is known).
+  const snap = opts.snapshotAt;
+  let snapPending = snap !== undefined && opts.onSnapshot !== undefined;
+  let snapSec = snap?.sec ?? 0;
+  let snapNsec = snap?.nsec ?? 0;
+  let firstSec = 0;
+  let firstNsec = 0;
+  const takeSnapshot = (atNs: number): void => {
+    snapPending = false;
+    if (conntrack !== undefined) opts.onSnapshot!(conntrack, atNs);
+  };
+  // Occupancy over time; without it the per-packet test compares with Infinity.
+  const occupancy = conntrack !== undefined ? new Occupancy(conntrack.table) : undefined;
+  const sampling = occupancy !== undefined && opts.occupancy === true;
+  let nextSampleNs = sampling ? occupancy.nextNs : Infinity;
+  let lastNowNs = 0;
+  // onDrop's argument, reused.
+  const drop: DroppedPacket = { rec: undefined as unknown as PacketRecord, l3Offset: 0, pkt: null, outcome: null, malformed: '' };
 
   const bump = (m: Record<string, number>, k: string): void => {
     m[k] = (m[k] ?? 0) + 1;
@@ -247,7 +304,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     switch (stage) {
       case 'conntrack': {
         const preRouting = hook === 'PREROUTING';
-        return (p) => (conntrack!.in(p, preRouting) ? Verdict.ACCEPT : Verdict.DROP);
+        return (p) => {
+          if (conntrack!.in(p, preRouting)) return Verdict.ACCEPT;
+          ctFull = true;
+          return Verdict.DROP;
+        };
       }
       case 'confirm':
         return (p) => {
@@ -277,6 +338,13 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     for (let i = 0; i < steps.length && v === Verdict.ACCEPT; i++) v = steps[i]!(pkt);
     if (v === Verdict.ACCEPT) return true;
     outcome.verdict = VERDICT_NAMES[v] ?? 'DROP';
+    if (ctFull) {
+      // nf_conntrack_in refused it (NF_DROP): the table is full; no table's rule decided.
+      ctFull = false;
+      outcome.reason = 'conntrack-table-full';
+      outcome.droppedAt = undefined;
+      return false;
+    }
     // One object per replay: consumers of onVerdict copy what they keep.
     dropSite.hook = hook;
     dropSite.table = pkt.table;
@@ -299,6 +367,14 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     if (result !== DecodeResult.IPV4) {
       const reason = view.event >= 0 ? events.name(view.event) : 'not-ipv4';
       bump(result === DecodeResult.MALFORMED ? malformed : skipped, reason);
+      if (result === DecodeResult.MALFORMED && opts.onDrop !== undefined) {
+        drop.rec = rec;
+        drop.l3Offset = view.l3Offset;
+        drop.pkt = null;
+        drop.outcome = null;
+        drop.malformed = reason;
+        opts.onDrop(drop);
+      }
       return;
     }
     const decision = opts.classify(view, rec, reader.interfaces);
@@ -310,12 +386,30 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       return;
     }
     const ns = rec.tsSec * 1e9 + rec.tsNsec;
-    if (firstNs < 0) firstNs = ns;
+    if (firstNs < 0) {
+      firstNs = ns;
+      firstSec = rec.tsSec;
+      firstNsec = rec.tsNsec;
+      if (snap?.sinceFirst) {
+        snapNsec = firstNsec + snap.nsec;
+        snapSec = firstSec + snap.sec + Math.floor(snapNsec / 1e9);
+        snapNsec %= 1e9;
+      }
+    }
     pkt.resetFor(view, rec.data);
     pkt.number = rec.number;
     pkt.tsSec = rec.tsSec;
     pkt.tsNsec = rec.tsNsec;
     pkt.nowNs = ns - firstNs;
+    lastNowNs = pkt.nowNs;
+    // Before the packet is processed: the --at snapshot, occupancy boundaries it passes.
+    if (snapPending && (rec.tsSec > snapSec || (rec.tsSec === snapSec && rec.tsNsec >= snapNsec))) {
+      takeSnapshot((snapSec - firstSec) * 1e9 + (snapNsec - firstNsec));
+    }
+    if (pkt.nowNs >= nextSampleNs) {
+      occupancy!.sample(pkt.nowNs);
+      nextSampleNs = occupancy!.nextNs;
+    }
     pkt.pktType = decision.pktType;
     replayed++;
     natNoted = false;
@@ -336,16 +430,27 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     }
     tally(outcome.verdict);
     opts.onVerdict?.(outcome);
+    if (sampling && replayed === 1) occupancy.first();
+    if (opts.onDrop !== undefined && outcome.verdict !== 'ACCEPT' && outcome.verdict !== 'QUEUE' && outcome.verdict !== 'HELD-FOR-REASSEMBLY') {
+      drop.rec = rec;
+      drop.l3Offset = view.l3Offset;
+      drop.pkt = pkt;
+      drop.outcome = outcome;
+      drop.malformed = '';
+      opts.onDrop(drop);
+    }
     conntrack?.release(pkt);
   });
 
   /**
    * A fragment joins its datagram; false while the datagram is incomplete (the packet is
-   * held, no chain sees it). A whole datagram replaces the packet's view and data.
+   * held, no chain sees it) or was dropped with its queue. A whole datagram replaces the
+   * packet's view and data. Conntrack's defragmentation (before any table) also gives it
+   * the first fragment's TTL, TOS and MSS, and the fragments it is to leave as again.
    */
-  function defragment(outcome: PacketOutcome): boolean {
+  function defragment(outcome: PacketOutcome, user: DefragUser): boolean {
     if (!pkt.view.mf && pkt.view.fragOffset === 0) return true;
-    const whole = reassembly.add(pkt.view, pkt);
+    const whole = reassembly.add(pkt.view, pkt, user, current!.offset + current!.caplen);
     if (whole === undefined) {
       outcome.verdict = 'HELD-FOR-REASSEMBLY';
       return false;
@@ -354,6 +459,12 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     pkt.data = reassembly.data;
     pkt.length = whole.totalLength;
     pkt.reassembled = true;
+    if (user !== DefragUser.LOCAL_DELIVER) {
+      pkt.ttl = whole.ttl;
+      pkt.tos = whole.tos;
+      pkt.tcpMss = whole.tcpMss;
+      pkt.defrag = reassembly.geometry;
+    }
     return true;
   }
 
@@ -373,7 +484,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     let decision = arrival;
     pkt.inIface = decision.inIface;
     // With conntrack, nf_defrag_ipv4 reassembles at priority -400: no table sees a fragment.
-    if (conntrack !== undefined && !defragment(outcome)) return decision;
+    if (conntrack !== undefined && !defragment(outcome, DefragUser.CONNTRACK_IN)) return decision;
     const dst = pkt.view.dstAddr;
     if (!pass(PRE_ROUTING, outcome)) return decision;
     // Routing happens after PREROUTING: a DNAT there sends the packet where its new destination goes.
@@ -392,6 +503,15 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     return decision;
   }
 
+  /**
+   * ip_exceeds_mtu: DF and longer than the route's MTU, and not a datagram conntrack
+   * reassembled (skb->ignore_df) unless one of its fragments (frag_max_size) was longer.
+   */
+  function exceedsMtu(outIface: string): boolean {
+    const mtu = opts.host.interfaceByName(outIface)?.mtu ?? Infinity;
+    return pkt.view.df && pkt.length > mtu && (pkt.defrag === null || pkt.defrag.maxSize > mtu);
+  }
+
   /** The path decision again for the packet as NAT left it (same arrival, new destination). */
   function reroute(before: PathDecision): PathDecision {
     const d = opts.classify(pkt.view, current!, reader.interfaces);
@@ -404,18 +524,19 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     switch (decision.deliver) {
       case 'input':
         // ip_local_deliver reassembles fragments before LOCAL_IN (no conntrack in use).
-        if (defragment(outcome)) pass(LOCAL_IN, outcome);
+        if (defragment(outcome, DefragUser.LOCAL_DELIVER)) pass(LOCAL_IN, outcome);
         return;
       case 'forward':
         // ip_forward: TTL ≤ 1 is dropped before FORWARD (time-exceeded is sent); a DF
-        // packet larger than the route's MTU too (ip_exceeds_mtu, fragmentation-needed);
+        // packet larger than the route's MTU too (ip_exceeds_mtu, fragmentation-needed),
+        // unless conntrack reassembled it from fragments that each fit (skb->ignore_df);
         // then the TTL is decremented, so FORWARD and POSTROUTING see the new value.
         if (pkt.ttl <= 1) {
           outcome.verdict = 'TTL-EXCEEDED';
           ctx.note('icmp.time_exceeded_sent');
           return;
         }
-        if (pkt.view.df && pkt.length > (opts.host.interfaceByName(decision.outIface)?.mtu ?? Infinity)) {
+        if (exceedsMtu(decision.outIface)) {
           outcome.verdict = 'FRAG-NEEDED';
           ctx.note('icmp.frag_needed_sent');
           return;
@@ -447,7 +568,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       return;
     }
     pkt.outIface = decision.outIface;
-    if (conntrack !== undefined && !defragment(outcome)) return;
+    if (conntrack !== undefined && !defragment(outcome, DefragUser.CONNTRACK_OUT)) return;
     const dst = pkt.view.dstAddr;
     if (!pass(LOCAL_OUT, outcome)) return;
     if (pkt.view.dstAddr !== dst) {
@@ -478,7 +599,15 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       outcome.verdict = 'ACCEPT';
     }
     if (!pass(POST_ROUTING, outcome)) return;
-    if (decision.deliver === 'output') opts.onEgress?.(pkt, pkt.outIface);
+    if (decision.deliver === 'output') {
+      // ip_fragment: a reassembled DF datagram made of a fragment larger than the MTU is not sent.
+      if (pkt.defrag !== null && exceedsMtu(pkt.outIface)) {
+        outcome.verdict = 'FRAG-NEEDED';
+        ctx.note('icmp.frag_needed_sent');
+        return;
+      }
+      opts.onEgress?.(pkt, pkt.outIface);
+    }
     if (decision.deliver === 'input') {
       // Addressed to the host itself: it comes back in through lo.
       pkt.local = false;
@@ -488,6 +617,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     }
   }
 
+  if (snapPending) takeSnapshot(conntrack?.nowNs ?? 0);
   if (conntrack !== undefined) opts.onConntrack?.(conntrack);
   runner.writeCounters();
   // Nothing left when both share one counter store (as they should); counted otherwise.
@@ -501,6 +631,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     notes: Object.fromEntries(ctx.notes),
     damage: summary.damage,
     ...(egress !== undefined ? { egress: egress.finish() } : {}),
+    ...(occupancy !== undefined ? { conntrack: occupancy.finish(lastNowNs, sampling) } : {}),
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
 }

@@ -54,7 +54,7 @@ describe('nfreplay replay: conntrack and egress outputs', () => {
   it('--conntrack-events has one [NEW] per confirmed entry, with capture times', () => {
     const events = readFileSync(join(dir, 'events.txt'), 'utf8').trim().split('\n');
     expect(events.filter((l) => l.includes('[NEW]')).length).toBeGreaterThanOrEqual(expected.conntrackEntries.length);
-    expect(events[0]).toMatch(/^\[1700000000\.000000\] +\[NEW\] tcp +6 120 SYN_SENT /);
+    expect(events[0]).toMatch(/^\[1700000000\.000000\]\t +\[NEW\] tcp +6 120 SYN_SENT /);
     expect(events.some((l) => / \[UPDATE\] tcp +6 432000 ESTABLISHED .*\[ASSURED\]/.test(l))).toBe(true);
   });
 

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ip, sum16 } from '../support/checksum.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PcapWriter } from '../../src/capture/index.js';
 import { compileRuleset, interpretRuleset } from '../../src/compile/index.js';
@@ -18,14 +19,6 @@ import { loadRulesetText, saveRuleset } from '../../src/rules/index.js';
 const dir = mkdtempSync(join(tmpdir(), 'nfr-ct-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const ip = (s: string): number => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
-
-function sum16(b: Uint8Array, from: number, to: number, acc = 0): number {
-  let s = acc;
-  for (let i = from; i < to; i += 2) s += (b[i]! << 8) | (i + 1 < to ? b[i + 1]! : 0);
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return s;
-}
 
 interface Pkt {
   t: number;

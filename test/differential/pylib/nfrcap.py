@@ -9,7 +9,7 @@ import os
 import struct
 import sys
 
-from scapy.all import IP, TCP, Ether, Raw
+from scapy.all import IP, TCP, UDP, Ether, Raw
 
 T0 = 1700000000  # 2023-11-14 22:13:20 UTC; packet n is stamped T0 + n ms
 FW = '02:00:00:00:00:%02x'  # default MAC of the firewall's interface n (host.json)
@@ -75,3 +75,29 @@ class Tcp:
         if seq is None:
             me['seq'] += len(data) + ('S' in flags) + ('F' in flags)
         return p
+
+
+def udp_l4(src, dst, ident, sport, n, dport=9):
+    """The UDP header and payload (n bytes of a pattern) of a datagram, checksum over the whole,
+    to be cut into fragments by fragments()."""
+    data = bytes((i * 7 + ident) & 0xff for i in range(n))
+    return bytes(IP(src=src, dst=dst, id=ident) / UDP(sport=sport, dport=dport) / Raw(data))[20:]
+
+
+def fragments(src, dst, ident, l4, sizes, df=(), tos=(), options=None, opts=(), order=None, link=None):
+    """l4 (a UDP header and payload) cut into IPv4 fragments: `sizes` for all but the last
+    (multiples of 8), the last takes the rest. df: indexes of fragments with DF; tos: a TOS per
+    fragment; options: indexes of fragments carrying `opts` (all when True); order: the
+    indexes in the order to send them; link: the link header (arriving(1) by default)."""
+    bounds, off = [], 0
+    for s in sizes:
+        bounds.append((off, off + s))
+        off += s
+    bounds.append((off, len(l4)))
+    out = []
+    for i, (a, b) in enumerate(bounds):
+        flags = (1 if i < len(bounds) - 1 else 0) | (2 if i in df else 0)  # MF, DF
+        carry = list(opts) if options is True or (options and i in options) else []
+        ip = IP(src=src, dst=dst, id=ident, proto=17, flags=flags, frag=a // 8, tos=tos[i] if tos else 0, options=carry)
+        out.append((link or arriving(1)) / ip / Raw(l4[a:b]))
+    return [out[i] for i in order] if order else out

@@ -1,0 +1,73 @@
+/**
+ * The kube-proxy endpoint balance: the statistic ladder's expected shares, and the
+ * connections each endpoint got (its DNAT rule counts each connection once).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { kubeBalance, kubeBalanceText } from '../../src/report/kube.js';
+import { loadRulesetText } from '../../src/rules/index.js';
+
+const ROOT = join(__dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'nfr-kube-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const THREE = [
+  '*nat',
+  ':PREROUTING ACCEPT [0:0]',
+  ':INPUT ACCEPT [0:0]',
+  ':OUTPUT ACCEPT [0:0]',
+  ':POSTROUTING ACCEPT [0:0]',
+  ':KUBE-SVC-AAAA - [0:0]',
+  ':KUBE-SEP-1 - [0:0]',
+  ':KUBE-SEP-2 - [0:0]',
+  ':KUBE-SEP-3 - [0:0]',
+  '-A PREROUTING -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j KUBE-SVC-AAAA',
+  '-A KUBE-SVC-AAAA -m comment --comment "ns/web:http -> 10.244.0.2:8080" -m statistic --mode random --probability 0.33333333349 -j KUBE-SEP-1',
+  '-A KUBE-SVC-AAAA -m comment --comment "ns/web:http -> 10.244.0.3:8080" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-2',
+  '-A KUBE-SVC-AAAA -m comment --comment "ns/web:http -> 10.244.0.4:8080" -j KUBE-SEP-3',
+  '-A KUBE-SEP-1 -p tcp -m comment --comment "ns/web:http" -m tcp -j DNAT --to-destination 10.244.0.2:8080',
+  '-A KUBE-SEP-2 -p tcp -m comment --comment "ns/web:http" -m tcp -j DNAT --to-destination 10.244.0.3:8080',
+  '-A KUBE-SEP-3 -p tcp -m comment --comment "ns/web:http" -m tcp -j DNAT --to-destination 10.244.0.4:8080',
+  'COMMIT',
+  '',
+].join('\n');
+
+describe('kube-proxy endpoint balance', () => {
+  it('gives each endpoint of a three-way ladder a third, and counts its DNAT rule', () => {
+    const { ruleset } = loadRulesetText(THREE, { source: 'kube' });
+    const dnat = ruleset.tables[0]!.chains.get('KUBE-SEP-2')!.rules[0]!;
+    dnat.counters.packets = 7n;
+    const [svc] = kubeBalance(ruleset);
+    expect(svc!.service).toBe('ns/web:http');
+    expect(svc!.endpoints.map((e) => e.endpoint)).toEqual(['10.244.0.2:8080', '10.244.0.3:8080', '10.244.0.4:8080']);
+    for (const e of svc!.endpoints) expect(e.probability).toBeCloseTo(1 / 3, 6);
+    expect(svc!.endpoints.map((e) => e.connections)).toEqual([0, 7, 0]);
+    expect(kubeBalanceText([svc!])).toBe(
+      'ns/web:http (KUBE-SVC-AAAA): 7 connections\n' +
+        '  10.244.0.2:8080 (KUBE-SEP-1): 0 (0.0%), expected 33.3%\n' +
+        '  10.244.0.3:8080 (KUBE-SEP-2): 7 (100.0%), expected 33.3%\n' +
+        '  10.244.0.4:8080 (KUBE-SEP-3): 0 (0.0%), expected 33.3%\n',
+    );
+  });
+
+  it('--services reports the kube-proxy-nat case the kernel recorded: one connection per single-endpoint service', () => {
+    const c = join(ROOT, 'test', 'differential', 'cases', 'kube-proxy-nat');
+    const out = join(dir, 'services.txt');
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'replay', join(c, 'capture.pcap'), '--rules', join(c, 'rules.v4'), '--host', join(c, 'host.json'), '--services', out, '-q'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    // Every endpoint line carries a count and the expected 100% of a single endpoint.
+    const endpoints = text.split('\n').filter((l) => l.startsWith('  '));
+    expect(endpoints.length).toBeGreaterThan(0);
+    for (const l of endpoints) expect(l).toMatch(/^ {2}\S+ \(KUBE-SEP-\w+\): \d+ \((100\.0|-)%?\)?.*expected 100\.0%$/);
+    // Counts agree with the DNAT rules' counters in the kernel's own iptables-save -c.
+    const kernel = JSON.parse(readFileSync(join(c, 'expected.json'), 'utf8')) as { saveCounters: string[] };
+    const dnat = kernel.saveCounters.filter((l) => / -j DNAT /.test(l)).reduce((n, l) => n + Number(/^\[(\d+):/.exec(l)![1]), 0);
+    const got = endpoints.reduce((n, l) => n + Number(/: (\d+) \(/.exec(l)![1]), 0);
+    expect(dnat).toBeGreaterThan(0);
+    expect(got).toBe(dnat);
+  });
+});
