@@ -15,8 +15,10 @@
  *   - not-observed: forwarded by the replay out of an interface on which the capture saw
  *     other packets leave, but never seen there.
  *
- * A copy is paired with its arrival by the IPv4 fields forwarding leaves alone (addresses,
- * protocol, identification, fragment offset and flags). The copy is written within
+ * A copy is paired with its arrival by the IPv4 fields forwarding leaves alone (addresses as
+ * NAT left them, protocol, identification, fragment offset and flags); a datagram conntrack
+ * reassembled leaves as fragments, each of which pairs with the decision for the whole
+ * (any fragment field, any number of them, each with its own length). The copy is written within
  * microseconds of the arrival, so only the last WINDOW forwarding decisions are searched;
  * the oldest unpaired one wins, as a retransmission with the same identification would be
  * paired in order. Decisions live in a ring of typed arrays: recording one allocates
@@ -33,6 +35,11 @@ const EMPTY = 0;
 const LEFT = 1;
 const DROPPED = 2;
 const PAIRED = 3;
+/** A datagram conntrack reassembled: its copies leave as fragments, any number of them. */
+const LEFT_WHOLE = 4;
+const LEFT_WHOLE_SEEN = 5;
+/** Fragment word of a whole-datagram decision: matches any fragment of that datagram. */
+const ANY_FRAGMENT = 0xffff;
 
 export type EgressMismatchKind = 'differs' | 'predicted-dropped' | 'unexplained' | 'not-observed';
 
@@ -95,15 +102,15 @@ export class EgressComparer {
    * The replay's decision for a received packet routed to be forwarded: `left` true when it
    * left by `outIface` with `ttl` and `length`; else `why` says what stopped it.
    */
-  decided(view: PacketView, arrival: number, left: boolean, outIface: string, ttl: number, length: number, why: string): void {
+  decided(view: PacketView, arrival: number, left: boolean, outIface: string, ttl: number, length: number, why: string, reassembled = false): void {
     const i = this.next;
     this.next = (i + 1) % WINDOW;
     this.retire(i);
     this.src[i] = view.srcAddr | 0;
     this.dst[i] = view.dstAddr | 0;
-    this.protoFrag[i] = (view.protocol << 16) | fragWord(view);
+    this.protoFrag[i] = (view.protocol << 16) | (reassembled ? ANY_FRAGMENT : fragWord(view));
     this.ipId[i] = view.ipId;
-    this.state[i] = left ? LEFT : DROPPED;
+    this.state[i] = left ? (reassembled ? LEFT_WHOLE : LEFT) : DROPPED;
     this.arrival[i] = arrival;
     this.ttl[i] = ttl;
     this.length[i] = length;
@@ -130,10 +137,12 @@ export class EgressComparer {
       this.example('predicted-dropped', packet, arrival, `seen leaving ${outIface}; the replay did not forward #${arrival}: ${this.why[i]}`);
       return;
     }
-    this.state[i] = PAIRED;
+    const whole = this.state[i] === LEFT_WHOLE || this.state[i] === LEFT_WHOLE_SEEN;
+    // A fragment of a re-fragmented datagram: its siblings may follow; its length is its own.
+    this.state[i] = whole ? LEFT_WHOLE_SEEN : PAIRED;
     const wantOut = this.ifaceNames[this.out[i]!]!;
     const ttl = this.ttl[i]!;
-    const length = this.length[i]!;
+    const length = whole ? view.totalLength : this.length[i]!;
     if (this.out[i] === out && ttl === view.ttl && length === view.totalLength) {
       r.matched++;
       return;
@@ -173,14 +182,16 @@ export class EgressComparer {
       const s = this.state[i];
       if (s === EMPTY) break;
       if (s === PAIRED) continue;
-      if (this.src[i] === src && this.dst[i] === dst && this.protoFrag[i] === pf && this.ipId[i] === id) found = i;
+      const frag = this.protoFrag[i]!;
+      const same = frag === pf || ((frag & 0xffff) === ANY_FRAGMENT && frag >>> 16 === pf >>> 16);
+      if (this.src[i] === src && this.dst[i] === dst && same && this.ipId[i] === id) found = i;
     }
     return found;
   }
 
   /** Makes slot `i` final: a forwarded packet never seen leaving is counted. */
   private retire(i: number): void {
-    if (this.state[i] === LEFT) {
+    if (this.state[i] === LEFT || this.state[i] === LEFT_WHOLE) {
       const out = this.out[i]!;
       this.notObservedBy[out] = (this.notObservedBy[out] ?? 0) + 1;
       if (this.firstNotObserved.length < MAX_EXAMPLES) this.firstNotObserved.push({ arrival: this.arrival[i]!, out });

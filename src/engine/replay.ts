@@ -426,7 +426,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     if (decision.kind === 'local') sendOwn(decision, outcome);
     else {
       const routed = receive(decision, outcome);
-      if (egress !== undefined && routed.deliver !== 'input') noteEgress(routed, outcome);
+      // A fragment held for reassembly has not been decided yet: the whole datagram will be.
+      if (egress !== undefined && routed.deliver !== 'input' && (outcome.verdict as string) !== 'HELD-FOR-REASSEMBLY') noteEgress(routed, outcome);
     }
     tally(outcome.verdict);
     opts.onVerdict?.(outcome);
@@ -476,7 +477,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       const at = outcome.droppedAt;
       why = at !== undefined ? `${outcome.verdict} in ${at.table} ${at.hook}` : `${outcome.verdict}${outcome.reason ? ` (${outcome.reason})` : ''}`;
     }
-    egress!.decided(view, pkt.number, left, decision.outIface, pkt.ttl, pkt.length, why);
+    // pkt.view: the datagram as NAT left it (the whole one when conntrack reassembled it).
+    egress!.decided(pkt.view, pkt.number, left, decision.outIface, pkt.ttl, pkt.length, why, pkt.reassembled);
   }
 
   /** A received packet: PREROUTING, then where routing sends it (ip_rcv_finish). */

@@ -88,6 +88,39 @@ describe('EgressComparer', () => {
   });
 });
 
+describe('EgressComparer with re-fragmented datagrams', () => {
+  const a = { src: 0xc6336414, dst: 0xcb007114, ttl: 64 };
+  const frag = (offset: number, mf: boolean, len: number): PacketView => {
+    const v = view({ ...a, id: 9, ttl: 63, len, proto: 17 });
+    v.df = false;
+    v.mf = mf;
+    v.fragOffset = offset;
+    return v;
+  };
+
+  it('pairs every fragment seen leaving with the decision for the datagram conntrack reassembled', () => {
+    const c = new EgressComparer();
+    const whole = view({ ...a, id: 9, len: 3028, proto: 17 });
+    whole.df = false;
+    c.decided(whole, 3, true, 'eth1', 63, 3028, '', true);
+    c.observed(frag(0, true, 1276), 4, 'eth1');
+    c.observed(frag(1256, true, 1276), 5, 'eth1');
+    c.observed(frag(2512, false, 516), 6, 'eth1');
+    expect(c.finish()).toMatchObject({ observed: 3, matched: 3, unexplained: 0, notObserved: 0, differs: 0 });
+  });
+
+  it('still reports a re-fragmented datagram never seen leaving, and fragments leaving by another interface', () => {
+    const c = new EgressComparer();
+    c.decided(view({ ...a, id: 9, len: 3028, proto: 17 }), 3, true, 'eth1', 63, 3028, '', true);
+    c.decided(view({ ...a, id: 10, len: 3028, proto: 17 }), 4, true, 'eth1', 63, 3028, '', true);
+    c.observed(frag(0, true, 1276), 5, 'eth2');
+    const r = c.finish();
+    expect(r).toMatchObject({ observed: 1, differs: 1, notObserved: 0 });
+    // eth1 was never seen carrying anything: its datagrams are not counted as missing.
+    expect(r.interfaces).toEqual(['eth2']);
+  });
+});
+
 async function replayRouter(rules: string) {
   const ruleset = loadRulesetText(rules, { source: 'rules' }).ruleset;
   const host = loadHostFile(HOST);
