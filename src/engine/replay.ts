@@ -13,20 +13,20 @@ import type { HostModel } from '../netfilter/host.js';
 import type { PathDecision } from '../netfilter/path.js';
 import type { Hook, Ruleset, TableName } from '../rules/model.js';
 import { ReplayContext, type LogLine } from './context.js';
-import { FORWARD, HOOK_TABLES, HOOKS, LOCAL_IN, LOCAL_OUT, POST_ROUTING, PRE_ROUTING } from './hooks.js';
+import { FORWARD, HOOKS, LOCAL_IN, LOCAL_OUT, POST_ROUTING, PRE_ROUTING } from './hooks.js';
 import { checkReceivedOptions } from './ipopts.js';
 import { PacketState, PktType, Verdict } from './packet.js';
 import { PacketTracer, usesTraceTarget, type PathStep } from './trace.js';
 import type { ObservableRunner } from '../compile/prepare.js';
-
-const isMulticastAddr = (a: number): boolean => a >>> 28 === 0xe;
 import { DefragUser, Reassembly } from './reassembly.js';
 import { Conntrack, type ConntrackEvents } from '../conntrack/tracker.js';
-import { CtInfo, Status } from '../conntrack/entry.js';
-import { Manip, Nat } from '../conntrack/nat.js';
+import { Nat } from '../conntrack/nat.js';
 import { usesConntrack } from '../conntrack/usage.js';
+import { natStage, stagesOf, type Stage, type Step } from './stages.js';
 import { EgressComparer, type EgressComparison } from './egress-compare.js';
 import { Occupancy, type ConntrackOccupancy } from './occupancy.js';
+
+const isMulticastAddr = (a: number): boolean => a >>> 28 === 0xe;
 
 /** Link types whose records say which way a packet went (Linux cooked captures). */
 const LINKTYPE_LINUX_SLL = 113;
@@ -156,55 +156,6 @@ const VERDICT_NAMES: Record<number, PacketOutcome['verdict']> = {
 export function replayedTables(ruleset: Ruleset): TableName[] {
   const all = ruleset.tables.map((t) => t.name);
   return usesConntrack(ruleset) ? all : all.filter((n) => n !== 'nat');
-}
-
-type Step = (pkt: PacketState) => Verdict;
-/** What runs at a hook: a table, nf_conntrack_in, or nf_conntrack_confirm. */
-type Stage = TableName | 'conntrack' | 'confirm';
-
-/**
- * A hook's stages by priority (include/uapi/linux/netfilter_ipv4.h): raw -300, conntrack
- * -200, mangle -150, nat (destination) -100, filter 0, security 50, nat (source) 100,
- * confirmation INT_MAX. Conntrack runs at PRE_ROUTING and LOCAL_OUT, confirmation at
- * LOCAL_IN and POST_ROUTING, and only when the ruleset makes the kernel track.
- */
-function stagesOf(hook: Hook, tables: ReadonlySet<TableName>, conntrack: boolean): Stage[] {
-  const out: Stage[] = [];
-  const tracks = conntrack && (hook === 'PREROUTING' || hook === 'OUTPUT');
-  for (const t of HOOK_TABLES[hook]) {
-    if (tracks && t !== 'raw' && !out.includes('conntrack')) out.push('conntrack');
-    if (tables.has(t)) out.push(t);
-  }
-  if (tracks && !out.includes('conntrack')) out.push('conntrack');
-  if (conntrack && (hook === 'INPUT' || hook === 'POSTROUTING')) out.push('confirm');
-  return out;
-}
-
-/**
- * The nat table with conntrack (nf_nat_inet_fn): only a packet that starts a connection
- * (NEW, or RELATED to one whose NAT is not set up) traverses it, once per direction of
- * mapping; the connection then has its binding (a null one when no rule mapped it), and
- * every later packet of it, either way, skips the table.
- */
-function natStage(hook: Hook, table: Step, nat: Nat): Step {
-  const dst = hook === 'PREROUTING' || hook === 'OUTPUT';
-  const done = dst ? Status.DST_NAT_DONE : Status.SRC_NAT_DONE;
-  const manip = dst ? Manip.DST : Manip.SRC;
-  return (p) => {
-    const e = p.ct;
-    if (e === null) return Verdict.ACCEPT;
-    const related = p.ctinfo === CtInfo.RELATED || p.ctinfo === CtInfo.RELATED_REPLY;
-    // nf_nat_ipv4_fn: an ICMP error RELATED to a connection is only translated.
-    const icmpError = related && p.view.protocol === 1;
-    if ((p.ctinfo === CtInfo.NEW || related) && !icmpError && !(e.status & done)) {
-      const v = table(p);
-      if (v !== Verdict.ACCEPT) return v;
-      // No rule mapped it: the null binding.
-      if (!(e.status & done)) nat.nullBinding(p, manip);
-    }
-    nat.packet(p, manip);
-    return Verdict.ACCEPT;
-  };
 }
 
 export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary> {
