@@ -87,10 +87,14 @@ export class ConnEntry {
   gen = 0;
   /** The capture second whose expiry sweep looks at this entry (table.ts). */
   dueSec = 0;
+  /** Changes not yet reported as an [UPDATE] event, and the mark the last event showed. */
+  eventPending = false;
+  eventMark = 0;
 
   /** Back to a fresh entry, for reuse once the table let go of it. */
   reset(): void {
-    this.status = this.mark = this.zone = this.expiresNs = this.udpStreamNs = this.id = 0;
+    this.status = this.mark = this.zone = this.expiresNs = this.udpStreamNs = this.id = this.eventMark = 0;
+    this.eventPending = false;
     this.packets[0] = this.packets[1] = this.bytes[0] = this.bytes[1] = 0;
     this.nodes[0].next = this.nodes[1].next = null;
     this.older = this.newer = null;

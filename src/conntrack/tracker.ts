@@ -93,16 +93,19 @@ export class Conntrack {
     this.table.onDestroy = (e, at) => events.onDestroy?.(e, at);
   }
 
-  /** An entry this packet changed: one [UPDATE] for it once the packet is handled (the kernel's event cache). */
-  private updated: ConnEntry | null = null;
-
   /** nf_conntrack_in(): sets pkt.ct / pkt.ctinfo; false when the packet must be dropped (table full). */
   in(pkt: PacketState, preRouting: boolean): boolean {
-    this.updated = null;
-    const ok = this.track(pkt, preRouting);
-    const e = this.updated as ConnEntry | null;
-    if (e !== null && e.status & Status.CONFIRMED) this.events.onUpdate?.(e, pkt);
-    return ok;
+    return this.track(pkt, preRouting);
+  }
+
+  /**
+   * The kernel caches a connection's events (state, ASSURED, SEEN_REPLY, a new mark) and
+   * delivers them once, at the confirmation hook (nf_confirm → nf_ct_deliver_cached_events):
+   * one [UPDATE] per packet that got that far, however many things changed; a packet dropped
+   * on its way leaves them for the connection's next one.
+   */
+  private changed(e: ConnEntry): void {
+    e.eventPending = true;
   }
 
   private track(pkt: PacketState, preRouting: boolean): boolean {
@@ -151,7 +154,7 @@ export class Conntrack {
       }
       if (ctinfo === CtInfo.ESTABLISHED_REPLY && !(e.status & Status.SEEN_REPLY)) {
         e.status |= Status.SEEN_REPLY;
-        if (e.status & Status.CONFIRMED) this.updated = e;
+        if (e.status & Status.CONFIRMED) this.changed(e);
       }
       return true;
     }
@@ -167,9 +170,19 @@ export class Conntrack {
   /** nf_conntrack_confirm(): a new entry whose packet got through becomes part of the table. */
   confirm(pkt: PacketState): void {
     const e = pkt.ct;
-    if (e === null || e.status & (Status.CONFIRMED | Status.DYING)) return;
+    if (e === null || e.status & Status.DYING) return;
+    if (e.status & Status.CONFIRMED) {
+      if (e.eventPending || e.mark !== e.eventMark) {
+        e.eventPending = false;
+        e.eventMark = e.mark;
+        this.events.onUpdate?.(e, pkt);
+      }
+      return;
+    }
     if (pkt.ctinfo === CtInfo.RELATED_REPLY) return;
     this.table.insert(e);
+    e.eventPending = false;
+    e.eventMark = e.mark;
     this.events.onNew?.(e, pkt);
   }
 
@@ -293,7 +306,7 @@ export class Conntrack {
     this.account = out.account;
     if (out.verdict !== TcpVerdict.ACCEPT) return out.verdict;
     if (out.setAssured) this.assure(e, pkt);
-    else if (out.stateChanged && confirmed) this.updated = e;
+    else if (out.stateChanged && confirmed) this.changed(e);
     if (out.kill && confirmed) this.table.remove(e, now);
     return TcpVerdict.ACCEPT;
   }
@@ -301,7 +314,7 @@ export class Conntrack {
   private assure(e: ConnEntry, pkt: PacketState): void {
     if (e.status & Status.ASSURED) return;
     e.status |= Status.ASSURED;
-    if (e.status & Status.CONFIRMED) this.updated = e;
+    if (e.status & Status.CONFIRMED) this.changed(e);
   }
 
   /** nf_checksum() as tcp_error/udp_error call it: only at PRE_ROUTING, only with nf_conntrack_checksum. */

@@ -138,6 +138,9 @@ async function run(rules: string, pkts: Pkt[], sysctls: Record<string, number> =
 }
 
 const filter = (...rules: string[]): string => ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...rules, 'COMMIT', ''].join('\n');
+/** A mangle table with these rules, then an empty filter table. */
+const mangle = (...rules: string[]): string =>
+  ['*mangle', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...rules, 'COMMIT', filter()].join('\n');
 const C = '198.51.100.20';
 const S = '203.0.113.20';
 
@@ -302,20 +305,12 @@ describe('conntrack, state and connmark matches, CONNMARK', () => {
   });
 
   it('CONNMARK sets the entry mark; connmark sees it both ways; --restore-mark copies it to the packet', async () => {
-    const rules = [
-      '*mangle',
-      ':PREROUTING ACCEPT [0:0]',
-      ':INPUT ACCEPT [0:0]',
-      ':FORWARD ACCEPT [0:0]',
-      ':OUTPUT ACCEPT [0:0]',
-      ':POSTROUTING ACCEPT [0:0]',
+    const rules = mangle(
       '-A PREROUTING -m conntrack --ctstate NEW -j CONNMARK --set-xmark 0x5/0xffffffff',
       '-A PREROUTING -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff',
       '-A FORWARD -m connmark --mark 0x5',
       '-A FORWARD -m mark --mark 0x5',
-      'COMMIT',
-      filter(),
-    ].join('\n');
+    );
     const r = await run(rules, [
       { t: 0, src: C, dst: S, proto: 'udp' },
       { t: 0.1, src: S, dst: C, proto: 'udp', sport: 53, dport: 40000 },
@@ -323,6 +318,19 @@ describe('conntrack, state and connmark matches, CONNMARK', () => {
     expect(r.counters['mangle FORWARD -m connmark --mark 0x5']).toBe('2:56');
     expect(r.counters['mangle FORWARD -m mark --mark 0x5']).toBe('2:56');
     expect(r.conntrack[0]).toContain('mark=5');
+  });
+
+  it('reports a changed connection mark as one [UPDATE], at the packet that changed it', async () => {
+    const rules = mangle('-A FORWARD -p udp -m udp --dport 53 -m conntrack --ctstate ESTABLISHED -j CONNMARK --set-xmark 0x7/0xffffffff');
+    const r = await run(rules, [
+      { t: 0, src: C, dst: S, proto: 'udp' },
+      { t: 0.1, src: S, dst: C, proto: 'udp', sport: 53, dport: 40000 },
+      { t: 0.2, src: C, dst: S, proto: 'udp' },
+      { t: 0.3, src: C, dst: S, proto: 'udp' },
+    ]);
+    // The reply (SEEN_REPLY), then the mark set by packet 3; packet 4 sets the same mark: no event.
+    expect(r.events).toEqual(['1 NEW 1', '2 UPDATE 1', '3 UPDATE 1']);
+    expect(r.conntrack[0]).toContain('mark=7');
   });
 
   it('gives the same counters with the reference interpreter', async () => {
