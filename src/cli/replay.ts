@@ -313,7 +313,8 @@ function printCounters(ruleset: Ruleset, summary: ReplaySummary, opts: ReplayCli
     return;
   }
   if (opts.output === 'json') {
-    io.out(JSON.stringify({ summary, tables: countersJson(ruleset) }, null, 2) + '\n');
+    const services = kubeBalance(ruleset);
+    io.out(JSON.stringify({ summary, tables: countersJson(ruleset), ...(services.length > 0 ? { services } : {}) }, null, 2) + '\n');
     return;
   }
   const neither = !opts.numeric && !opts.verbose;

@@ -69,5 +69,9 @@ describe('kube-proxy endpoint balance', () => {
     const got = endpoints.reduce((n, l) => n + Number(/: (\d+) \(/.exec(l)![1]), 0);
     expect(dnat).toBeGreaterThan(0);
     expect(got).toBe(dnat);
+    // The same figures in --output json.
+    const j = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'replay', join(c, 'capture.pcap'), '--rules', join(c, 'rules.v4'), '--host', join(c, 'host.json'), '--output', 'json', '-q'], { encoding: 'utf8' });
+    const services = (JSON.parse(j.stdout) as { services: { connections: number }[] }).services;
+    expect(services.reduce((n, s) => n + s.connections, 0)).toBe(dnat);
   });
 });
