@@ -2,7 +2,7 @@
  * `nfreplay replay CAPTURE --rules RULES`: the capture through the ruleset as the kernel
  * would run it, then the counters as `iptables -nvL` (or `iptables-save -c`, or JSON).
  */
-import { kubeBalance, kubeBalanceText } from '../report/kube.js';
+import { enumerateText, kubeBalance, kubeBalanceText, serviceConnections, type ServiceConnection } from '../report/kube.js';
 import { EgressPcaps } from '../engine/egress-pcaps.js';
 import { conntrackEventLine, conntrackLine, type ConntrackEventKind } from '../conntrack/listing.js';
 import type { ConnEntry } from '../conntrack/entry.js';
@@ -42,6 +42,7 @@ export interface ReplayCliOptions {
   at?: string;
   drops?: string;
   services?: string;
+  statistic?: string;
   log?: string;
   seed: string;
   interpreter?: boolean;
@@ -137,6 +138,7 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .option('--egress-dir <dir>', 'what leaves the host, one pcap per interface (egress-<iface>.pcap)')
     .option('--conntrack <file>', 'the conntrack table at the end of the capture, as conntrack -L prints it')
     .option('--services <file>', 'kube-proxy rulesets: connections per service endpoint against the statistic ladder\'s expected shares')
+    .option('--statistic <mode>', "statistic --mode random: sample (a seeded draw per packet) or enumerate (also list, in --services' file, every endpoint each connection could reach)", 'sample')
     .option('--conntrack-events <file>', 'conntrack -E style [NEW] [UPDATE] [DESTROY] lines with the capture time')
     .option('--conntrack-format <format>', 'plain (conntrack -L, -E) or extended (-o extended: ipv4     2 first)', 'plain')
     .option('--at <time>', '--conntrack as the table was at TIME: +SECONDS since the first packet, SECONDS since the epoch, or RFC 3339')
@@ -159,6 +161,17 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     io.err(`nfreplay: --unmodelled must be refuse, assume-match or assume-nomatch\n`);
     return io.exit(ExitCode.Usage);
   }
+  const statistic = opts.statistic ?? 'sample';
+  if (statistic !== 'sample' && statistic !== 'enumerate') {
+    io.err(`nfreplay: --statistic must be sample or enumerate\n`);
+    return io.exit(ExitCode.Usage);
+  }
+  if (statistic === 'enumerate' && opts.services === undefined) {
+    io.err(`nfreplay: --statistic enumerate lists the endpoints in the --services file: give --services FILE\n`);
+    return io.exit(ExitCode.Usage);
+  }
+  const enumerate = statistic === 'enumerate';
+  const connections: ServiceConnection[] = [];
   if ((opts.tracePackets !== undefined || opts.traceFilter !== undefined) && opts.trace === undefined) {
     io.err(`nfreplay: --trace-packets and --trace-filter need --trace FILE\n`);
     return io.exit(ExitCode.Usage);
@@ -248,7 +261,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
       },
       tracedRunner: (rt) => interpretRuleset(ruleset, rt, { unmodelled: opts.unmodelled, tables: replayedTables(ruleset), prepared }),
       // --drops names the rule that dropped each packet: every packet's path is recorded.
-      paths: verdictFile !== undefined || drops !== undefined,
+      paths: verdictFile !== undefined || drops !== undefined || enumerate,
       trace: traceFile && selectTrace ? { select: selectTrace, onLine: (p, text) => traceFile.write(`${isoTime(p.tsSec, p.tsNsec)} packet ${p.number} ${text}\n`) } : undefined,
       onNflog: nflog ? (group, _prefix, p, size) => nflog.write(group, p, size) : undefined,
       onEgress: egress ? (p, iface) => egress.write(p, iface) : undefined,
@@ -280,16 +293,22 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
       occupancy: opts.output === 'json',
       onDrop: drops ? (d) => drops.write(d) : undefined,
       onLog: logFile ? (l: LogLine) => logFile.write(`${isoTime(l.tsSec, l.tsNsec)} kernel: ${l.text}\n`) : undefined,
-      onVerdict: verdictFile
-        ? (o: PacketOutcome) => verdictFile.write(JSON.stringify({ packet: o.packet, verdict: o.verdict, path: o.path, hooks: o.hooks, droppedAt: o.droppedAt, reason: o.reason }) + '\n')
-        : undefined,
+      onVerdict:
+        verdictFile || enumerate
+          ? (o: PacketOutcome) => {
+              verdictFile?.write(JSON.stringify({ packet: o.packet, verdict: o.verdict, path: o.path, hooks: o.hooks, droppedAt: o.droppedAt, reason: o.reason }) + '\n');
+              if (enumerate && o.path !== undefined) serviceConnections(o.packet, o.path, connections);
+            }
+          : undefined,
     });
     for (const w of classify.warnings) io.err(`nfreplay: warning: ${w}\n`);
     if (drops && drops.unwritten > 0) io.err(`nfreplay: warning: --drops: ${drops.unwritten} dropped packets of another link type than the first one's are only in ${opts.drops}.json\n`);
     if (opts.services !== undefined) {
       const f = new AtomicFile(opts.services);
       files.push(f);
-      f.write(kubeBalanceText(kubeBalance(ruleset)));
+      const services = kubeBalance(ruleset);
+      f.write(kubeBalanceText(services));
+      if (enumerate) f.write(`\n${enumerateText(services, connections)}`);
     }
     for (const f of files) f.commit();
     files.length = 0;

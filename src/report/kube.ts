@@ -9,6 +9,7 @@
  */
 import { targetName, type Chain, type Rule, type Ruleset } from '../rules/model.js';
 import { STATISTIC_MODE, type StatisticState } from '../rules/ext/statistic.js';
+import type { PathStep } from '../engine/trace.js';
 
 export interface EndpointBalance {
   /** "ip:port" from the rule's comment (or the KUBE-SEP chain name without one). */
@@ -90,6 +91,52 @@ export function kubeBalanceText(services: readonly ServiceBalance[]): string {
       const share = s.connections > 0 ? ((100 * e.connections) / s.connections).toFixed(1) : '-';
       lines.push(`  ${e.endpoint} (${e.chain}): ${e.connections} (${share}%), expected ${(100 * e.probability).toFixed(1)}%`);
     }
+  }
+  return lines.join('\n') + (lines.length > 0 ? '\n' : '');
+}
+
+/** A connection that entered a service's endpoint ladder: where the seeded draw sent it. */
+export interface ServiceConnection {
+  packet: number;
+  /** The KUBE-SVC-* chain it entered and the KUBE-SEP-* chain drawn ('' when none was). */
+  service: string;
+  endpoint: string;
+}
+
+/**
+ * From a packet's path (the rules it hit, `--verdicts`' path), the service ladders its
+ * connection went through in the nat table: one per KUBE-SVC-* chain entered.
+ */
+export function serviceConnections(packet: number, path: readonly PathStep[], out: ServiceConnection[]): void {
+  for (let i = 0; i < path.length; i++) {
+    const step = path[i]!;
+    if (step.table !== 'nat' || step.target === undefined || !step.target.startsWith('KUBE-SVC-')) continue;
+    const service = step.target;
+    let endpoint = '';
+    for (let j = i + 1; j < path.length; j++) {
+      const s = path[j]!;
+      if (s.chain === service && s.target !== undefined && s.target.startsWith('KUBE-SEP-')) {
+        endpoint = s.target;
+        break;
+      }
+    }
+    out.push({ packet, service, endpoint });
+  }
+}
+
+/**
+ * `--statistic enumerate`: every connection that entered a service, with every endpoint it
+ * could have reached (and the ladder's chance of each) and the one the seeded draw chose.
+ */
+export function enumerateText(services: readonly ServiceBalance[], connections: readonly ServiceConnection[]): string {
+  const byChain = new Map(services.map((s) => [s.chain, s]));
+  const lines: string[] = [];
+  for (const c of connections) {
+    const s = byChain.get(c.service);
+    if (s === undefined) continue;
+    const could = s.endpoints.map((e) => `${e.endpoint} (${(100 * e.probability).toFixed(1)}%)`).join(', ');
+    const drawn = s.endpoints.find((e) => e.chain === c.endpoint)?.endpoint ?? 'none';
+    lines.push(`packet ${c.packet}: ${s.service} could reach ${could}; drawn ${drawn}`);
   }
   return lines.join('\n') + (lines.length > 0 ? '\n' : '');
 }

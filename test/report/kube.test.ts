@@ -2,11 +2,13 @@
  * The kube-proxy endpoint balance: the statistic ladder's expected shares, and the
  * connections each endpoint got (its DNAT rule counts each connection once).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PcapWriter } from '../../src/capture/index.js';
+import { ip, sum16 } from '../support/checksum.js';
 import { kubeBalance, kubeBalanceText } from '../../src/report/kube.js';
 import { loadRulesetText } from '../../src/rules/index.js';
 
@@ -73,5 +75,84 @@ describe('kube-proxy endpoint balance', () => {
     const j = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'replay', join(c, 'capture.pcap'), '--rules', join(c, 'rules.v4'), '--host', join(c, 'host.json'), '--output', 'json', '-q'], { encoding: 'utf8' });
     const services = (JSON.parse(j.stdout) as { services: { connections: number }[] }).services;
     expect(services.reduce((n, s) => n + s.connections, 0)).toBe(dnat);
+  });
+});
+
+describe('--statistic enumerate', () => {
+  const rules = join(dir, 'k3.rules');
+  const host = join(dir, 'k3.json');
+  const capture = join(dir, 'k3.pcap');
+
+  /** 60 DNS queries from distinct ports to a ClusterIP with three endpoints. */
+  function setup(): void {
+    writeFileSync(
+      rules,
+      THREE.replace(/tcp/g, 'udp').replace('--dport 80', '--dport 53').replaceAll(':8080', ':53').replaceAll('ns/web:http', 'ns/dns:dns'),
+    );
+    writeFileSync(
+      host,
+      JSON.stringify({
+        interfaces: [
+          { name: 'eth0', addr: '198.51.100.1/24' },
+          { name: 'eth1', addr: '10.96.0.1/12' },
+        ],
+        forward: true,
+        routes: [{ dst: '10.244.0.0/16', dev: 'eth1' }],
+      }),
+    );
+    const w = PcapWriter.open(capture, { linktype: 101 });
+    for (let i = 0; i < 60; i++) {
+      const b = new Uint8Array(28);
+      const dv = new DataView(b.buffer);
+      b[0] = 0x45;
+      dv.setUint16(2, 28);
+      b[8] = 64;
+      b[9] = 17;
+      dv.setUint32(12, ip('198.51.100.20'));
+      dv.setUint32(16, ip('10.96.0.10'));
+      dv.setUint16(10, ~sum16(b, 0, 20) & 0xffff);
+      dv.setUint16(20, 30000 + i);
+      dv.setUint16(22, 53);
+      dv.setUint16(24, 8);
+      w.write({ data: b, offset: 0, caplen: 28, origlen: 28, tsSec: 1700000000 + i, tsNsec: 0 });
+    }
+    w.close();
+  }
+
+  const replay = (seed: number, out: string) =>
+    spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'replay', capture, '--rules', rules, '--host', host, '--services', out, '--statistic', 'enumerate', '--seed', String(seed), '-q'], { encoding: 'utf8' });
+
+  it('lists, for every connection, every endpoint it could reach and the one drawn; the draw is plausible and seeded', () => {
+    setup();
+    const a = join(dir, 'a.txt');
+    expect(replay(1, a).status).toBe(0);
+    const text = readFileSync(a, 'utf8');
+    const lines = text.split('\n').filter((l) => l.startsWith('packet '));
+    expect(lines).toHaveLength(60);
+    for (const l of lines) expect(l).toMatch(/^packet \d+: ns\/dns:dns could reach 10\.244\.0\.2:53 \(33\.3%\), 10\.244\.0\.3:53 \(33\.3%\), 10\.244\.0\.4:53 \(33\.3%\); drawn 10\.244\.0\.[234]:53$/);
+    // Binomial(60, 1/3) per endpoint: 5 to 40 is more than four standard deviations either way.
+    const counts = [2, 3, 4].map((h) => lines.filter((l) => l.endsWith(`drawn 10.244.0.${h}:53`)).length);
+    expect(counts.reduce((x, y) => x + y, 0)).toBe(60);
+    for (const c of counts) expect(c).toBeGreaterThanOrEqual(5);
+    for (const c of counts) expect(c).toBeLessThanOrEqual(40);
+    // The balance lines agree with the draws.
+    expect(text).toContain(`10.244.0.2:53 (KUBE-SEP-1): ${counts[0]} (`);
+    // Same seed, same file; another seed, another draw.
+    const b = join(dir, 'b.txt');
+    expect(replay(1, b).status).toBe(0);
+    expect(readFileSync(b, 'utf8')).toBe(text);
+    const c = join(dir, 'c.txt');
+    expect(replay(2, c).status).toBe(0);
+    expect(readFileSync(c, 'utf8')).not.toBe(text);
+  });
+
+  it('needs --services, and knows only sample and enumerate', () => {
+    setup();
+    const r1 = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'replay', capture, '--rules', rules, '--host', host, '--statistic', 'enumerate'], { encoding: 'utf8' });
+    expect(r1.status).toBe(2);
+    expect(r1.stderr).toContain('give --services FILE');
+    const r2 = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'replay', capture, '--rules', rules, '--host', host, '--statistic', 'expected'], { encoding: 'utf8' });
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toContain('--statistic must be sample or enumerate');
   });
 });
