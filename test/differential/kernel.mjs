@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { findTools, SEARCH_PATH, which } from '../support/tools.mjs';
+import { derandomize, readRandom } from './random.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const CASES_DIR = path.join(HERE, 'cases');
@@ -720,16 +721,19 @@ export function readExpected(caseDir) {
   return fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, 'utf8')) : null;
 }
 
-/** Differences between a fresh recording and the committed expected.json (UNCOMPARED left out). */
-export function compareRecording(expected, actual) {
-  const strip = (o) => Object.fromEntries(Object.entries(o ?? {}).filter(([k]) => !UNCOMPARED.includes(k)));
+/**
+ * Differences between a fresh recording and the committed expected.json (UNCOMPARED left
+ * out; with the case's random.json, only what the draws leave comparable: random.mjs).
+ */
+export function compareRecording(expected, actual, random = null) {
+  const strip = (o) => Object.fromEntries(Object.entries(derandomize(o ?? {}, random, 14)).filter(([k]) => !UNCOMPARED.includes(k)));
   if (!expected) return ['expected.json is missing'];
   return diffJson(strip(expected), strip(actual));
 }
 
 export async function checkCase(name, opts) {
   const dir = path.join(CASES_DIR, name);
-  return compareRecording(readExpected(dir), await recordKernel(dir, opts));
+  return compareRecording(readExpected(dir), await recordKernel(dir, opts), readRandom(dir));
 }
 
 export function writeExpected(caseDir, expected) {
