@@ -10,7 +10,6 @@ import { describe, expect, it } from 'vitest';
 import { compileRuleset, interpretRuleset } from '../../src/compile/index.js';
 import { replayCapture, replayedTables } from '../../src/engine/replay.js';
 import { conntrackLine } from '../../src/conntrack/listing.js';
-// @ts-expect-error: a plain JavaScript module shared with kernel.mjs
 import { derandomize, readRandom } from './random.mjs';
 import { EgressPcaps } from '../../src/engine/egress-pcaps.js';
 import { openCapture } from '../../src/capture/reader.js';
