@@ -17,7 +17,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCapture, parseSize } from './gen/capture.mjs';
-import { bareLoop, BENCH_DIR, have, machine, median, printTable, ROOT, timeRunsAsync, workPath } from './lib.mjs';
+import { bareLoop, BENCH_DIR, have, machine, median, printTable, readerDecode, ROOT, timeRunsAsync, workPath } from './lib.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const runs = Number(args.runs ?? 5);
@@ -41,9 +41,7 @@ if (!file) {
 }
 const fileBytes = statSync(file).size;
 
-
 const { openCapture } = await import(join(ROOT, 'dist', 'capture', 'reader.js'));
-const { decode, DecodeEvents, DecodeResult, PacketView } = await import(join(ROOT, 'dist', 'decode', 'index.js'));
 const { default: pcapParser } = await import('pcap-parser');
 
 async function readerOnly(path) {
@@ -53,18 +51,6 @@ async function readerOnly(path) {
     bytes += rec.caplen;
   });
   if (bytes !== summary.bytes) throw new Error('reader: byte count mismatch');
-  return summary.packets;
-}
-
-async function readerDecode(path) {
-  const reader = await openCapture(path);
-  const view = new PacketView();
-  const events = new DecodeEvents();
-  let ipv4 = 0;
-  const summary = await reader.forEach((rec) => {
-    if (decode(rec, view, events) === DecodeResult.IPV4) ipv4++;
-  });
-  if (ipv4 === 0) throw new Error('reader + decoder: no IPv4 packet decoded');
   return summary.packets;
 }
 

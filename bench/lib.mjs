@@ -29,6 +29,24 @@ export async function generatedCapture(name, opts) {
   return file;
 }
 
+/**
+ * nfreplay's reader with the decoder over a capture (built modules in dist/): the floor of
+ * every replay; returns the number of records.
+ */
+export async function readerDecode(path) {
+  const { openCapture } = await import(join(ROOT, 'dist', 'capture', 'reader.js'));
+  const { decode, DecodeEvents, DecodeResult, PacketView } = await import(join(ROOT, 'dist', 'decode', 'index.js'));
+  const reader = await openCapture(path);
+  const view = new PacketView();
+  const events = new DecodeEvents();
+  let ipv4 = 0;
+  const summary = await reader.forEach((rec) => {
+    if (decode(rec, view, events) === DecodeResult.IPV4) ipv4++;
+  });
+  if (ipv4 === 0) throw new Error('reader + decoder: no IPv4 packet decoded');
+  return summary.packets;
+}
+
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;

@@ -21,7 +21,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubeFilterRuleset, kubeServices, SEED_RULES } from './replay-rules.mjs';
-import { bareLoop, generatedCapture, machine, median, printTable, ROOT } from './lib.mjs';
+import { bareLoop, generatedCapture, machine, median, printTable, readerDecode, ROOT } from './lib.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const runs = Number(args.runs ?? 5);
@@ -36,25 +36,10 @@ const { replayCapture } = await import(join(ROOT, 'dist', 'engine', 'replay.js')
 const { compileRuleset, interpretRuleset } = await import(join(ROOT, 'dist', 'compile', 'index.js'));
 const { loadRulesetText } = await import(join(ROOT, 'dist', 'rules', 'index.js'));
 const { createClassifier, hostFromJson } = await import(join(ROOT, 'dist', 'netfilter', 'index.js'));
-const { openCapture } = await import(join(ROOT, 'dist', 'capture', 'reader.js'));
-const { decode, DecodeEvents, DecodeResult, PacketView } = await import(join(ROOT, 'dist', 'decode', 'index.js'));
 const { ReplayContext } = await import(join(ROOT, 'dist', 'engine', 'context.js'));
 
 /** A generated capture (bench/lib.mjs), with this run's seed. */
 const generated = (name, opts) => generatedCapture(name, { ...opts, seed });
-
-
-async function readerDecode(path) {
-  const reader = await openCapture(path);
-  const view = new PacketView();
-  const events = new DecodeEvents();
-  let ipv4 = 0;
-  const summary = await reader.forEach((rec) => {
-    if (decode(rec, view, events) === DecodeResult.IPV4) ipv4++;
-  });
-  if (ipv4 === 0) throw new Error('reader + decoder: no IPv4 packet decoded');
-  return summary.packets;
-}
 
 // Hosts. The server owns every generated server address (192.0.2.10-73): clients' packets
 // are delivered (INPUT), its replies are its own (OUTPUT). The kube-proxy node forwards

@@ -62,6 +62,24 @@ export class Tuple {
   }
 }
 
+/** ICMP query types and their answers (nf_ct_invert_tuple's invmap); other types have none. */
+const ICMP_INVERSE: Readonly<Record<number, number>> = { 8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 17: 18, 18: 17 };
+
+/**
+ * nf_ct_invert_tuple(): `t` inverted into `out` (addresses and ports swapped, an ICMP query
+ * type answered); false, leaving `out` alone, for an ICMP type that has no answer.
+ */
+export function invertTuple(out: Tuple, t: Tuple): boolean {
+  if (t.proto === 1) {
+    const type = ICMP_INVERSE[t.dport >>> 8];
+    if (type === undefined) return false;
+    out.set(t.dst, t.src, t.sport, (type << 8) | (t.dport & 0xff), t.proto);
+    return true;
+  }
+  out.set(t.dst, t.src, t.dport, t.sport, t.proto);
+  return true;
+}
+
 export class ConnEntry {
   /** [original, reply]. */
   readonly tuple: [Tuple, Tuple] = [new Tuple(), new Tuple()];

@@ -23,7 +23,7 @@ import {
 } from '../capture/rewrite.js';
 import type { PacketState } from '../engine/packet.js';
 import { NAT_MAP_IPS, type NatRange } from '../rules/ext/natrange.js';
-import { CtInfo, Status, Tuple, type ConnEntry } from './entry.js';
+import { CtInfo, invertTuple, Status, Tuple, type ConnEntry } from './entry.js';
 import { selectNatTuple } from './nat-select.js';
 import type { ConnTable } from './table.js';
 
@@ -33,18 +33,6 @@ const IPPROTO_UDP = 17;
 
 export const Manip = { SRC: 0, DST: 1 } as const;
 export type Manip = (typeof Manip)[keyof typeof Manip];
-
-/** ICMP query types and their answers: the reply tuple's type (nf_ct_invert_tuple's invmap). */
-const ICMP_INVERSE: Readonly<Record<number, number>> = { 8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 17: 18, 18: 17 };
-
-/** `t` inverted into `out` (nf_ct_invert_tuple): addresses and ports swapped, ICMP query type answered. */
-export function invertTuple(out: Tuple, t: Tuple): Tuple {
-  if (t.proto === IPPROTO_ICMP) {
-    const type = ICMP_INVERSE[t.dport >>> 8] ?? t.dport >>> 8;
-    return out.set(t.dst, t.src, t.sport, (type << 8) | (t.dport & 0xff), t.proto);
-  }
-  return out.set(t.dst, t.src, t.dport, t.sport, t.proto);
-}
 
 export class Nat {
   /** Scratch tuples: a binding is set up once per connection, rewriting allocates nothing. */

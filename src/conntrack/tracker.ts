@@ -15,7 +15,7 @@ import { L4State, type PacketView } from '../decode/view.js';
 import { L4Checksum, l4ChecksumStatus } from '../decode/checksum.js';
 import type { PacketState } from '../engine/packet.js';
 import type { HostModel } from '../netfilter/host.js';
-import { ConnEntry, CtInfo, Status, Tuple } from './entry.js';
+import { ConnEntry, CtInfo, invertTuple, Status, Tuple } from './entry.js';
 import { ConnTable } from './table.js';
 import { newTcpResult, TcpConn, tcpError, tcpNew, tcpPacket, tcpSysctlsFrom, TcpVerdict, type TcpSegment, type TcpSysctls } from './tcp.js';
 
@@ -24,7 +24,6 @@ const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
 
 /** ICMP types conntrack tracks as queries: what may start an entry (icmp.c valid_new). */
-const ICMP_QUERY_REPLY: Readonly<Record<number, number>> = { 8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 17: 18, 18: 17 };
 const ICMP_VALID_NEW = new Set([8, 13, 15, 17]);
 /** Types icmp_error() treats as errors quoting another packet. */
 const ICMP_ERRORS = new Set([3, 4, 5, 11, 12]);
@@ -79,6 +78,8 @@ export class Conntrack {
   private lastSweepNs = 0;
   /** Scratch tuple and TCP segment/result, reused for every packet. */
   private readonly t = new Tuple();
+  /** A second scratch tuple: the inverse being built, or an ICMP error's quoted packet. */
+  private readonly u = new Tuple();
   private readonly seg: TcpSegment = { seq: 0, ack: 0, flags: 0, window: 0, dataOffset: 0, payloadLength: 0, data: new Uint8Array(0), optionsOffset: 0, optionsLength: 0 };
   private readonly tcpOut = newTcpResult();
   /** Whether the last l4() counted the packet in its entry (an ignored TCP segment is not). */
@@ -206,12 +207,8 @@ export class Conntrack {
   /** init_conntrack(): an unconfirmed entry, or null (no reply tuple: INVALID), or 'full'. */
   private create(pkt: PacketState): ConnEntry | null | 'full' {
     const t = this.t;
-    let replyDport = t.dport;
-    if (t.proto === IPPROTO_ICMP) {
-      const inverse = ICMP_QUERY_REPLY[t.dport >>> 8];
-      if (inverse === undefined) return null;
-      replyDport = (inverse << 8) | (t.dport & 0xff);
-    }
+    // No reply tuple (an ICMP type without an answer): init_conntrack gives up.
+    if (!invertTuple(this.u, t)) return null;
     if (this.sys.max > 0 && this.table.size >= this.sys.max && !this.earlyDrop(pkt.nowNs)) {
       this.events.note('conntrack.table_full_dropped');
       return 'full';
@@ -220,8 +217,7 @@ export class Conntrack {
     e.id = this.nextId++;
     e.zone = pkt.ctZone;
     e.tuple[0].copy(t);
-    if (t.proto === IPPROTO_ICMP) e.tuple[1].set(t.dst, t.src, t.sport, replyDport, t.proto);
-    else e.tuple[1].set(t.dst, t.src, t.dport, t.sport, t.proto);
+    e.tuple[1].copy(this.u);
     return e;
   }
 
@@ -335,19 +331,18 @@ export class Conntrack {
     if (this.sys.checksum && preRouting && l4ChecksumStatus(pkt.data, v) === L4Checksum.INVALID) return;
     if (v.innerState === L4State.NONE || v.innerSrcAddr < 0 || v.innerFragOffset > 0) return;
     const p = v.innerProtocol;
-    const t = this.t;
+    const inner = this.u;
     if (p === IPPROTO_TCP || p === IPPROTO_UDP) {
       if (v.innerL4Captured < 4 || v.innerSrcPort < 0) return;
-      t.set(v.innerDstAddr, v.innerSrcAddr, v.innerDstPort, v.innerSrcPort, p);
+      inner.set(v.innerSrcAddr, v.innerDstAddr, v.innerSrcPort, v.innerDstPort, p);
     } else if (p === IPPROTO_ICMP) {
       if (v.innerL4Captured < 8) return;
-      const inverse = ICMP_QUERY_REPLY[v.innerIcmpType];
-      if (inverse === undefined) return;
-      t.set(v.innerDstAddr, v.innerSrcAddr, v.innerIcmpId, (inverse << 8) | v.innerIcmpCode, p);
+      inner.set(v.innerSrcAddr, v.innerDstAddr, v.innerIcmpId, (v.innerIcmpType << 8) | v.innerIcmpCode, p);
     } else {
-      t.set(v.innerDstAddr, v.innerSrcAddr, 0, 0, p);
+      inner.set(v.innerSrcAddr, v.innerDstAddr, 0, 0, p);
     }
-    const e = this.table.findTuple(t, pkt.ctZone, pkt.nowNs);
+    if (!invertTuple(this.t, inner)) return;
+    const e = this.table.findTuple(this.t, pkt.ctZone, pkt.nowNs);
     if (e === undefined) return;
     const dir = this.table.foundDir;
     if ((e.tuple[dir].dst | 0) !== (v.dstAddr | 0)) return;

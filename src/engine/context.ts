@@ -5,6 +5,7 @@
  */
 import type { HostModel } from '../netfilter/host.js';
 import type { PacketState } from './packet.js';
+import { mulberry32 } from './random.js';
 import type { NatService, ReplayRuntime } from './runtime.js';
 
 export interface LogLine {
@@ -26,7 +27,8 @@ export interface ContextOptions {
 
 export class ReplayContext implements ReplayRuntime {
   readonly host: HostModel;
-  private state: number;
+  /** The replay's seeded generator (mulberry32). */
+  private readonly next: () => number;
   private readonly tables = new Map<string, unknown>();
   readonly notes = new Map<string, number>();
   /** Set by the replay when the ruleset has a nat table. */
@@ -36,18 +38,13 @@ export class ReplayContext implements ReplayRuntime {
 
   constructor(opts: ContextOptions) {
     this.host = opts.host;
-    this.state = opts.seed >>> 0;
+    this.next = mulberry32(opts.seed);
     this.onLog = opts.onLog;
     this.onNflog = opts.onNflog;
   }
 
-  /** mulberry32: small, fast, and the same sequence for the same seed on every platform. */
   random32(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return this.next();
   }
 
   shared<T>(kind: string, name: string, create: () => T): T {

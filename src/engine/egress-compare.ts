@@ -52,6 +52,13 @@ export interface EgressMismatch {
   detail: string;
 }
 
+/** What stopped an arrival (a PacketOutcome has these). */
+export interface EgressStop {
+  verdict: string;
+  droppedAt?: { hook: string; table: string };
+  reason?: string;
+}
+
 export interface EgressComparison {
   /** Packets the capture shows leaving that the host did not send itself. */
   observed: number;
@@ -77,8 +84,11 @@ export class EgressComparer {
   private readonly ttl = new Int32Array(WINDOW);
   private readonly length = new Int32Array(WINDOW);
   private readonly out = new Int32Array(WINDOW);
-  /** Why a DROPPED arrival did not leave. */
-  private readonly why: string[] = new Array<string>(WINDOW).fill('');
+  /** Why a DROPPED arrival did not leave: its verdict, where, and routing's reason (constant strings). */
+  private readonly stopVerdict: string[] = new Array<string>(WINDOW).fill('');
+  private readonly stopHook: string[] = new Array<string>(WINDOW).fill('');
+  private readonly stopTable: string[] = new Array<string>(WINDOW).fill('');
+  private readonly stopReason: string[] = new Array<string>(WINDOW).fill('');
   private next = 0;
   /** Interface names by number (`out` holds the numbers). */
   private readonly ifaceNames: string[] = [];
@@ -100,9 +110,10 @@ export class EgressComparer {
 
   /**
    * The replay's decision for a received packet routed to be forwarded: `left` true when it
-   * left by `outIface` with `ttl` and `length`; else `why` says what stopped it.
+   * left by `outIface` with `ttl` and `length`; else `stop` says what stopped it (read now,
+   * nothing kept of the object itself).
    */
-  decided(view: PacketView, arrival: number, left: boolean, outIface: string, ttl: number, length: number, why: string, reassembled = false): void {
+  decided(view: PacketView, arrival: number, left: boolean, outIface: string, ttl: number, length: number, stop: EgressStop, reassembled = false): void {
     const i = this.next;
     this.next = (i + 1) % WINDOW;
     this.retire(i);
@@ -115,7 +126,10 @@ export class EgressComparer {
     this.ttl[i] = ttl;
     this.length[i] = length;
     this.out[i] = this.ifaceNumber(outIface);
-    this.why[i] = why;
+    this.stopVerdict[i] = stop.verdict;
+    this.stopHook[i] = stop.droppedAt?.hook ?? '';
+    this.stopTable[i] = stop.droppedAt?.table ?? '';
+    this.stopReason[i] = stop.reason ?? '';
   }
 
   /** A packet the capture shows leaving by `outIface` that the host did not send. */
@@ -134,7 +148,7 @@ export class EgressComparer {
     if (this.state[i] === DROPPED) {
       this.state[i] = PAIRED;
       r.predictedDropped++;
-      this.example('predicted-dropped', packet, arrival, `seen leaving ${outIface}; the replay did not forward #${arrival}: ${this.why[i]}`);
+      this.example('predicted-dropped', packet, arrival, `seen leaving ${outIface}; the replay did not forward #${arrival}: ${this.why(i)}`);
       return;
     }
     const whole = this.state[i] === LEFT_WHOLE || this.state[i] === LEFT_WHOLE_SEEN;
@@ -187,6 +201,12 @@ export class EgressComparer {
       if (this.src[i] === src && this.dst[i] === dst && same && this.ipId[i] === id) found = i;
     }
     return found;
+  }
+
+  /** "DROP in filter FORWARD", "ROUTING-DROP (not-forwarding)". */
+  private why(i: number): string {
+    if (this.stopTable[i] !== '') return `${this.stopVerdict[i]} in ${this.stopTable[i]} ${this.stopHook[i]}`;
+    return `${this.stopVerdict[i]}${this.stopReason[i] ? ` (${this.stopReason[i]})` : ''}`;
   }
 
   /** Makes slot `i` final: a forwarded packet never seen leaving is counted. */

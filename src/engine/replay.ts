@@ -423,13 +423,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   /** A received packet not for the host: whether it left, for the egress comparison. */
   function noteEgress(decision: PathDecision, outcome: PacketOutcome): void {
     const left = outcome.verdict === 'ACCEPT' && decision.deliver === 'forward';
-    let why = '';
-    if (!left) {
-      const at = outcome.droppedAt;
-      why = at !== undefined ? `${outcome.verdict} in ${at.table} ${at.hook}` : `${outcome.verdict}${outcome.reason ? ` (${outcome.reason})` : ''}`;
-    }
     // pkt.view: the datagram as NAT left it (the whole one when conntrack reassembled it).
-    egress!.decided(pkt.view, pkt.number, left, decision.outIface, pkt.ttl, pkt.length, why, pkt.reassembled);
+    egress!.decided(pkt.view, pkt.number, left, decision.outIface, pkt.ttl, pkt.length, outcome, pkt.reassembled);
   }
 
   /** A received packet: PREROUTING, then where routing sends it (ip_rcv_finish). */

@@ -4,6 +4,7 @@
  * a compileMatch (some named like the kernel's tcp, udp and comment so the indexes
  * recognise them), and a way to read a runner's counters.
  */
+import { mulberry32 } from '../../src/engine/random.js';
 import { code, type Code } from '../../src/compile/builder.js';
 import type { TableRunner } from '../../src/compile/index.js';
 import { L4State, PacketView } from '../../src/decode/view.js';
@@ -33,20 +34,16 @@ export class TestRuntime implements ReplayRuntime {
   readonly host = {} as HostModel;
   readonly notes = new Map<string, number>();
   readonly logs: string[] = [];
-  private seed: number;
   private readonly tables = new Map<string, unknown>();
 
+  private readonly next: () => number;
+
   constructor(seed = 1) {
-    this.seed = seed >>> 0;
+    this.next = mulberry32(seed);
   }
 
   random32(): number {
-    // mulberry32
-    this.seed = (this.seed + 0x6d2b79f5) >>> 0;
-    let t = this.seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return this.next();
   }
 
   shared<T>(kind: string, name: string, create: () => T): T {

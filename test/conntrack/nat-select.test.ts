@@ -4,6 +4,7 @@
  * from a Linux 6.18 kernel (iptables-legacy rules in a network namespace, locally sent UDP,
  * `conntrack -L`); the rest follows the kernel source step by step.
  */
+import { mulberry32 } from '../../src/engine/random.js';
 import { describe, expect, it } from 'vitest';
 import { Tuple } from '../../src/conntrack/entry.js';
 import {
@@ -55,17 +56,8 @@ const fixedRandom = (): number => 0x12345678;
 const noRandom = (): number => {
   throw new Error('no randomness expected');
 };
-/** mulberry32, as the replay's context seeds it. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+/** The replay's own generator, as its context seeds it. */
+const seeded = mulberry32;
 
 /** Taken when `pred` says so; records every check with its kind and attempts left. */
 function recorder(pred: (t: Tuple) => boolean) {

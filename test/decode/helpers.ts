@@ -1,4 +1,5 @@
 /** Shared by the decoder tests: scapy-built cases, records, tshark as an oracle. */
+import { mulberry32Unit } from '../../src/engine/random.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -159,14 +160,5 @@ export function captureSamples(): Sample[] {
   return out;
 }
 
-/** Deterministic PRNG (mulberry32) so a failing fuzz case can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic fractions (mulberry32) so a failing fuzz case can be replayed from its seed. */
+export const prng = mulberry32Unit;

@@ -34,18 +34,21 @@ function view(p: { src: number; dst: number; id: number; ttl: number; len?: numb
   return v;
 }
 
+const ACCEPTED = { verdict: 'ACCEPT' };
+const FORWARD_DROP = { verdict: 'DROP', droppedAt: { hook: 'FORWARD', table: 'filter' } };
+
 describe('EgressComparer', () => {
   const a = { src: 0xc6336414, dst: 0xcb007114, ttl: 64 };
 
   it('pairs each copy seen leaving with the decision for its arrival', () => {
     const c = new EgressComparer();
-    c.decided(view({ ...a, id: 1 }), 1, true, 'eth1', 63, 60, '');
+    c.decided(view({ ...a, id: 1 }), 1, true, 'eth1', 63, 60, ACCEPTED);
     c.observed(view({ ...a, id: 1, ttl: 63 }), 2, 'eth1');
-    c.decided(view({ ...a, id: 2 }), 3, false, 'eth1', 63, 60, 'DROP in filter FORWARD');
+    c.decided(view({ ...a, id: 2 }), 3, false, 'eth1', 63, 60, FORWARD_DROP);
     c.observed(view({ ...a, id: 2, ttl: 63 }), 4, 'eth1');
-    c.decided(view({ ...a, id: 3 }), 5, true, 'eth0', 63, 60, '');
+    c.decided(view({ ...a, id: 3 }), 5, true, 'eth0', 63, 60, ACCEPTED);
     c.observed(view({ ...a, id: 3, ttl: 63 }), 6, 'eth1');
-    c.decided(view({ ...a, id: 4 }), 7, true, 'eth1', 62, 60, '');
+    c.decided(view({ ...a, id: 4 }), 7, true, 'eth1', 62, 60, ACCEPTED);
     c.observed(view({ ...a, id: 4, ttl: 63 }), 8, 'eth1');
     c.observed(view({ ...a, id: 99, ttl: 63 }), 9, 'eth1');
     const r = c.finish();
@@ -62,11 +65,11 @@ describe('EgressComparer', () => {
 
   it('counts forwarded packets never seen leaving only on interfaces the capture watched', () => {
     const c = new EgressComparer();
-    c.decided(view({ ...a, id: 1 }), 1, true, 'eth1', 63, 60, '');
+    c.decided(view({ ...a, id: 1 }), 1, true, 'eth1', 63, 60, ACCEPTED);
     c.observed(view({ ...a, id: 1, ttl: 63 }), 2, 'eth1');
-    c.decided(view({ ...a, id: 2 }), 3, true, 'eth1', 63, 60, '');
+    c.decided(view({ ...a, id: 2 }), 3, true, 'eth1', 63, 60, ACCEPTED);
     // eth2 never shows a packet leaving: the capture did not watch it.
-    c.decided(view({ ...a, id: 3 }), 4, true, 'eth2', 63, 60, '');
+    c.decided(view({ ...a, id: 3 }), 4, true, 'eth2', 63, 60, ACCEPTED);
     const r = c.finish();
     expect(r).toMatchObject({ observed: 1, matched: 1, notObserved: 1 });
     expect(r.examples).toEqual([expect.objectContaining({ kind: 'not-observed', arrival: 3 })]);
@@ -74,15 +77,15 @@ describe('EgressComparer', () => {
 
   it('pairs retransmissions with the same identification in order, and forgets decisions past its window', () => {
     const c = new EgressComparer();
-    c.decided(view({ ...a, id: 7 }), 1, true, 'eth1', 63, 60, '');
-    c.decided(view({ ...a, id: 7 }), 2, false, 'eth1', 63, 60, 'DROP in filter FORWARD');
+    c.decided(view({ ...a, id: 7 }), 1, true, 'eth1', 63, 60, ACCEPTED);
+    c.decided(view({ ...a, id: 7 }), 2, false, 'eth1', 63, 60, FORWARD_DROP);
     c.observed(view({ ...a, id: 7, ttl: 63 }), 3, 'eth1');
     c.observed(view({ ...a, id: 7, ttl: 63 }), 4, 'eth1');
     expect(c.finish()).toMatchObject({ matched: 1, predictedDropped: 1 });
 
     const d = new EgressComparer();
-    d.decided(view({ ...a, id: 1 }), 1, true, 'eth1', 63, 60, '');
-    for (let i = 0; i < 1024; i++) d.decided(view({ ...a, id: 1000 + i }), 2 + i, false, 'eth1', 63, 60, 'x');
+    d.decided(view({ ...a, id: 1 }), 1, true, 'eth1', 63, 60, ACCEPTED);
+    for (let i = 0; i < 1024; i++) d.decided(view({ ...a, id: 1000 + i }), 2 + i, false, 'eth1', 63, 60, FORWARD_DROP);
     d.observed(view({ ...a, id: 1, ttl: 63 }), 5000, 'eth1');
     expect(d.finish()).toMatchObject({ unexplained: 1, notObserved: 1, matched: 0 });
   });
@@ -102,7 +105,7 @@ describe('EgressComparer with re-fragmented datagrams', () => {
     const c = new EgressComparer();
     const whole = view({ ...a, id: 9, len: 3028, proto: 17 });
     whole.df = false;
-    c.decided(whole, 3, true, 'eth1', 63, 3028, '', true);
+    c.decided(whole, 3, true, 'eth1', 63, 3028, ACCEPTED, true);
     c.observed(frag(0, true, 1276), 4, 'eth1');
     c.observed(frag(1256, true, 1276), 5, 'eth1');
     c.observed(frag(2512, false, 516), 6, 'eth1');
@@ -111,8 +114,8 @@ describe('EgressComparer with re-fragmented datagrams', () => {
 
   it('still reports a re-fragmented datagram never seen leaving, and fragments leaving by another interface', () => {
     const c = new EgressComparer();
-    c.decided(view({ ...a, id: 9, len: 3028, proto: 17 }), 3, true, 'eth1', 63, 3028, '', true);
-    c.decided(view({ ...a, id: 10, len: 3028, proto: 17 }), 4, true, 'eth1', 63, 3028, '', true);
+    c.decided(view({ ...a, id: 9, len: 3028, proto: 17 }), 3, true, 'eth1', 63, 3028, ACCEPTED, true);
+    c.decided(view({ ...a, id: 10, len: 3028, proto: 17 }), 4, true, 'eth1', 63, 3028, ACCEPTED, true);
     c.observed(frag(0, true, 1276), 5, 'eth2');
     const r = c.finish();
     expect(r).toMatchObject({ observed: 1, differs: 1, notObserved: 0 });

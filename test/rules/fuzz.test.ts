@@ -4,23 +4,15 @@
  * line and column inside the input; no other exception escapes, and a ruleset that loads
  * can always be printed and loaded again to the same text.
  */
+import { mulberry32Unit } from '../../src/engine/random.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXTENSIONS, loadRulesetText, RulesetError, saveRuleset, type Ruleset } from '../../src/rules/index.js';
 import { CONFORMANCE_DIR, readExtGoldens } from '../conformance/golden.js';
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce from the seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic fractions (mulberry32) so failures reproduce from the seed. */
+const rng = mulberry32Unit;
 
 const optionWords = EXTENSIONS.flatMap((e) => e.options.map((o) => `--${o.name}`));
 const extNames = EXTENSIONS.map((e) => e.name);
