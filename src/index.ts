@@ -5,6 +5,7 @@ export * from './decode/index.js';
 export * from './netfilter/index.js';
 export * from './compile/index.js';
 export { replayCapture, type ReplayOptions, type ReplaySummary, type PacketOutcome, type DroppedPacket } from './engine/replay.js';
+export { replayExpected, expectedValues, type ExpectedCounts } from './engine/expected.js';
 export type { ConntrackOccupancy } from './engine/occupancy.js';
 export { conntrackLine, conntrackEventLine, type ConntrackFormat, type ConntrackEventKind } from './conntrack/listing.js';
 export { PacketState, Verdict } from './engine/packet.js';

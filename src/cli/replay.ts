@@ -12,7 +12,11 @@ import type { Command } from 'commander';
 import { CaptureError } from '../capture/errors.js';
 import { compileRuleset, interpretRuleset, prepare, UnmodelledError, type Prepared, type RunnerOptions, type UnmodelledPolicy } from '../compile/index.js';
 import { ReplayContext, type LogLine } from '../engine/context.js';
-import { replayCapture, replayedTables, type PacketOutcome, type ReplaySummary } from '../engine/replay.js';
+import { replayCapture, replayedTables, type PacketOutcome, type ReplayOptions, type ReplaySummary } from '../engine/replay.js';
+import { expectedValues, replayExpected } from '../engine/expected.js';
+import { STATISTIC_MODE, type StatisticState } from '../rules/ext/statistic.js';
+import { fractionText, type CounterValues } from '../rules/values.js';
+import type { Counters } from '../rules/model.js';
 import { traceSelection, TraceSelectionError } from '../engine/trace.js';
 import { NflogPcaps } from '../engine/trace-nflog.js';
 import { createClassifier, HostError, inferHostFromCapture, loadHostFile, type Host } from '../netfilter/index.js';
@@ -51,21 +55,65 @@ export interface ReplayCliOptions {
   quiet?: boolean;
 }
 
+/** Outputs of one sampled path, which --statistic expected (every branch at once) cannot give. */
+const SAMPLED_OUTPUTS: ReadonlyArray<[keyof ReplayCliOptions, string]> = [
+  ['verdicts', '--verdicts'],
+  ['log', '--log'],
+  ['trace', '--trace'],
+  ['nflogDir', '--nflog-dir'],
+  ['egressDir', '--egress-dir'],
+  ['conntrack', '--conntrack'],
+  ['conntrackEvents', '--conntrack-events'],
+  ['drops', '--drops'],
+];
+
 function isoTime(sec: number, nsec: number): string {
   return new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, `.${String(Math.floor(nsec / 1000)).padStart(6, '0')}Z`);
 }
 
-function countersJson(ruleset: Ruleset): unknown {
+/** Every counter of the ruleset (or of `values`, rounded to 6 decimals, when expected). */
+function countersJson(ruleset: Ruleset, values: CounterValues | undefined): unknown {
+  const of = (c: Counters): readonly [number, number] =>
+    values === undefined ? [Number(c.packets), Number(c.bytes)] : values(c).map((v) => Math.round(v * 1e6) / 1e6) as [number, number];
   return ruleset.tables.map((t) => ({
     table: t.name,
-    chains: [...t.chains.values()].map((c) => ({
-      chain: c.name,
-      policy: c.policy ?? null,
-      policyPackets: Number(c.policyCounters.packets),
-      policyBytes: Number(c.policyCounters.bytes),
-      rules: c.rules.map((r, i) => ({ rulenum: i + 1, line: r.origin.line, packets: Number(r.counters.packets), bytes: Number(r.counters.bytes) })),
-    })),
+    chains: [...t.chains.values()].map((c) => {
+      const [policyPackets, policyBytes] = of(c.policyCounters);
+      return {
+        chain: c.name,
+        policy: c.policy ?? null,
+        policyPackets,
+        policyBytes,
+        rules: c.rules.map((r, i) => {
+          const [packets, bytes] = of(r.counters);
+          return { rulenum: i + 1, line: r.origin.line, packets, bytes };
+        }),
+      };
+    }),
   }));
+}
+
+/** Extensions whose state one connection's path changes for the others (see expected.ts). */
+const SHARED_STATE = new Set(['limit', 'hashlimit', 'recent', 'quota', 'connlimit']);
+
+/**
+ * --statistic expected enumerates each connection's branches in lockstep with every other
+ * connection's: state shared between connections follows those worlds, not an expectation.
+ */
+function warnSharedState(ruleset: Ruleset, io: Io): void {
+  const shared = new Set<string>();
+  for (const t of ruleset.tables) {
+    for (const c of t.chains.values()) {
+      for (const r of c.rules) {
+        for (const m of r.matches) {
+          const nth = m.ext.name === 'statistic' && (m.state as StatisticState).mode === STATISTIC_MODE.NTH;
+          if (SHARED_STATE.has(m.ext.name) || nth) shared.add(nth ? 'statistic --mode nth' : m.ext.name);
+        }
+      }
+    }
+  }
+  if (shared.size === 0) return;
+  io.err(`nfreplay: warning: --statistic expected: ${[...shared].sort().join(', ')} keep state across connections; their counts follow each enumerated branch, not an expectation\n`);
 }
 
 /** Capture time of `ns` after the first packet (events of expiry happen between packets). */
@@ -79,7 +127,7 @@ function summaryText(s: ReplaySummary): string {
   const kv = (m: Record<string, number>): string =>
     Object.entries(m)
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([k, v]) => `${k} ${v}`)
+      .map(([k, v]) => `${k} ${fractionText(v)}`)
       .join(', ') || 'none';
   const pps = s.seconds > 0 ? Math.round(s.replayed / s.seconds) : 0;
   return (
@@ -88,9 +136,18 @@ function summaryText(s: ReplaySummary): string {
     `nfreplay: not replayed: ${kv(s.skipped)}\n` +
     `nfreplay: dropped before PREROUTING (malformed): ${kv(s.malformed)}\n` +
     (Object.keys(s.notes).length > 0 ? `nfreplay: not modelled, counted: ${kv(s.notes)}\n` : '') +
+    expectedText(s) +
     egressText(s) +
     (s.damage ? `nfreplay: capture damaged at byte ${s.damage.offset}: ${s.damage.message}; results cover the packets before it\n` : '')
   );
+}
+
+/** How --statistic expected split the draws. */
+function expectedText(s: ReplaySummary): string {
+  const e = s.expected;
+  if (e === undefined) return '';
+  const inexact = e.inexactPackets > 0 ? `; ${e.inexactPackets} packets drew after a branch was taken and were sampled instead (counters approximate for them)` : '';
+  return `nfreplay: statistic expected: ${e.worlds} replay${e.worlds === 1 ? '' : 's'}, one per branch of the random draws${inexact}\n`;
 }
 
 /** The capture's outgoing packets against the replay, with the first mismatches. */
@@ -138,7 +195,7 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .option('--egress-dir <dir>', 'what leaves the host, one pcap per interface (egress-<iface>.pcap)')
     .option('--conntrack <file>', 'the conntrack table at the end of the capture, as conntrack -L prints it')
     .option('--services <file>', 'kube-proxy rulesets: connections per service endpoint against the statistic ladder\'s expected shares')
-    .option('--statistic <mode>', "statistic --mode random: sample (a seeded draw per packet) or enumerate (also list, in --services' file, every endpoint each connection could reach)", 'sample')
+    .option('--statistic <mode>', "statistic --mode random: sample (a seeded draw per packet), expected (each packet's probability split across the branches: fractional expected counters) or enumerate (sample, and list in --services' file every endpoint each connection could reach)", 'sample')
     .option('--conntrack-events <file>', 'conntrack -E style [NEW] [UPDATE] [DESTROY] lines with the capture time')
     .option('--conntrack-format <format>', 'plain (conntrack -L, -E) or extended (-o extended: ipv4     2 first)', 'plain')
     .option('--at <time>', '--conntrack as the table was at TIME: +SECONDS since the first packet, SECONDS since the epoch, or RFC 3339')
@@ -162,8 +219,13 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     return io.exit(ExitCode.Usage);
   }
   const statistic = opts.statistic ?? 'sample';
-  if (statistic !== 'sample' && statistic !== 'enumerate') {
-    io.err(`nfreplay: --statistic must be sample or enumerate\n`);
+  if (statistic !== 'sample' && statistic !== 'expected' && statistic !== 'enumerate') {
+    io.err(`nfreplay: --statistic must be sample, expected or enumerate\n`);
+    return io.exit(ExitCode.Usage);
+  }
+  const sampledOnly = statistic === 'expected' ? SAMPLED_OUTPUTS.filter(([key]) => opts[key] !== undefined).map(([, flag]) => flag) : [];
+  if (sampledOnly.length > 0) {
+    io.err(`nfreplay: --statistic expected gives expected counters over every branch; ${sampledOnly.join(', ')} follow${sampledOnly.length === 1 ? 's' : ''} one sampled path: use --statistic sample\n`);
     return io.exit(ExitCode.Usage);
   }
   if (statistic === 'enumerate' && opts.services === undefined) {
@@ -248,7 +310,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     // The traced runner shares the main runner's per-rule state and counters.
     let prepared: Prepared | undefined;
     const classify = createClassifier(host);
-    const summary = await replayCapture({
+    const replay: ReplayOptions = {
       capture,
       ruleset,
       host,
@@ -260,59 +322,71 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
         return opts.interpreter ? interpretRuleset(ruleset, rt, runnerOpts) : compileRuleset(ruleset, rt, runnerOpts);
       },
       tracedRunner: (rt) => interpretRuleset(ruleset, rt, { unmodelled: opts.unmodelled, tables: replayedTables(ruleset), prepared }),
-      // --drops names the rule that dropped each packet: every packet's path is recorded.
-      paths: verdictFile !== undefined || drops !== undefined || enumerate,
-      trace: traceFile && selectTrace ? { select: selectTrace, onLine: (p, text) => traceFile.write(`${isoTime(p.tsSec, p.tsNsec)} packet ${p.number} ${text}\n`) } : undefined,
-      onNflog: nflog ? (group, _prefix, p, size) => nflog.write(group, p, size) : undefined,
-      onEgress: egress ? (p, iface) => egress.write(p, iface) : undefined,
-      conntrackEvents: eventFile
-        ? {
-            onNew: (e, p) => {
-              if (firstTs === undefined) {
-                // The first packet's time: this one's less the time since it.
-                let sec = p.tsSec - Math.floor(p.nowNs / 1e9);
-                let nsec = p.tsNsec - (p.nowNs % 1e9);
-                if (nsec < 0) {
-                  nsec += 1e9;
-                  sec -= 1;
+    };
+    let values: CounterValues | undefined;
+    let summary: ReplaySummary;
+    if (statistic === 'expected') {
+      warnSharedState(ruleset, io);
+      const expected = await replayExpected(replay, Number(opts.seed));
+      summary = expected.summary;
+      values = expectedValues(prepared!.counters.targets, expected.counts);
+    } else {
+      summary = await replayCapture({
+        ...replay,
+        // --drops names the rule that dropped each packet: every packet's path is recorded.
+        paths: verdictFile !== undefined || drops !== undefined || enumerate,
+        trace: traceFile && selectTrace ? { select: selectTrace, onLine: (p, text) => traceFile.write(`${isoTime(p.tsSec, p.tsNsec)} packet ${p.number} ${text}\n`) } : undefined,
+        onNflog: nflog ? (group, _prefix, p, size) => nflog.write(group, p, size) : undefined,
+        onEgress: egress ? (p, iface) => egress.write(p, iface) : undefined,
+        conntrackEvents: eventFile
+          ? {
+              onNew: (e, p) => {
+                if (firstTs === undefined) {
+                  // The first packet's time: this one's less the time since it.
+                  let sec = p.tsSec - Math.floor(p.nowNs / 1e9);
+                  let nsec = p.tsNsec - (p.nowNs % 1e9);
+                  if (nsec < 0) {
+                    nsec += 1e9;
+                    sec -= 1;
+                  }
+                  firstTs = { sec, nsec };
                 }
-                firstTs = { sec, nsec };
-              }
-              event('NEW', e, p.tsSec, p.tsNsec, p.nowNs);
-            },
-            onUpdate: (e, p) => event('UPDATE', e, p.tsSec, p.tsNsec, p.nowNs),
-            onDestroy: (e, atNs) => {
-              const t = captureTime(firstTs, atNs);
-              event('DESTROY', e, t.sec, t.nsec, atNs);
-            },
-          }
-        : undefined,
-      onConntrack: ctFile && at === undefined ? (ct) => listTable(ct, ct.nowNs) : undefined,
-      snapshotAt: at,
-      onSnapshot: ctFile && at !== undefined ? listTable : undefined,
-      occupancy: opts.output === 'json',
-      onDrop: drops ? (d) => drops.write(d) : undefined,
-      onLog: logFile ? (l: LogLine) => logFile.write(`${isoTime(l.tsSec, l.tsNsec)} kernel: ${l.text}\n`) : undefined,
-      onVerdict:
-        verdictFile || enumerate
-          ? (o: PacketOutcome) => {
-              verdictFile?.write(JSON.stringify({ packet: o.packet, verdict: o.verdict, path: o.path, hooks: o.hooks, droppedAt: o.droppedAt, reason: o.reason }) + '\n');
-              if (enumerate && o.path !== undefined) serviceConnections(o.packet, o.path, connections);
+                event('NEW', e, p.tsSec, p.tsNsec, p.nowNs);
+              },
+              onUpdate: (e, p) => event('UPDATE', e, p.tsSec, p.tsNsec, p.nowNs),
+              onDestroy: (e, atNs) => {
+                const t = captureTime(firstTs, atNs);
+                event('DESTROY', e, t.sec, t.nsec, atNs);
+              },
             }
           : undefined,
-    });
+        onConntrack: ctFile && at === undefined ? (ct) => listTable(ct, ct.nowNs) : undefined,
+        snapshotAt: at,
+        onSnapshot: ctFile && at !== undefined ? listTable : undefined,
+        occupancy: opts.output === 'json',
+        onDrop: drops ? (d) => drops.write(d) : undefined,
+        onLog: logFile ? (l: LogLine) => logFile.write(`${isoTime(l.tsSec, l.tsNsec)} kernel: ${l.text}\n`) : undefined,
+        onVerdict:
+          verdictFile || enumerate
+            ? (o: PacketOutcome) => {
+                verdictFile?.write(JSON.stringify({ packet: o.packet, verdict: o.verdict, path: o.path, hooks: o.hooks, droppedAt: o.droppedAt, reason: o.reason }) + '\n');
+                if (enumerate && o.path !== undefined) serviceConnections(o.packet, o.path, connections);
+              }
+            : undefined,
+      });
+    }
     for (const w of classify.warnings) io.err(`nfreplay: warning: ${w}\n`);
     if (drops && drops.unwritten > 0) io.err(`nfreplay: warning: --drops: ${drops.unwritten} dropped packets of another link type than the first one's are only in ${opts.drops}.json\n`);
     if (opts.services !== undefined) {
       const f = new AtomicFile(opts.services);
       files.push(f);
-      const services = kubeBalance(ruleset);
+      const services = kubeBalance(ruleset, values);
       f.write(kubeBalanceText(services));
       if (enumerate) f.write(`\n${enumerateText(services, connections)}`);
     }
     for (const f of files) f.commit();
     files.length = 0;
-    printCounters(ruleset, summary, opts, io);
+    printCounters(ruleset, summary, opts, io, values);
     if (!opts.quiet) io.err(summaryText(summary));
     if (summary.damage) io.exit(3);
   } catch (e) {
@@ -326,14 +400,15 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
   }
 }
 
-function printCounters(ruleset: Ruleset, summary: ReplaySummary, opts: ReplayCliOptions, io: Io): void {
+/** `values`: counters to print instead of the model's (--statistic expected). */
+function printCounters(ruleset: Ruleset, summary: ReplaySummary, opts: ReplayCliOptions, io: Io, values: CounterValues | undefined): void {
   if (opts.output === 'save') {
-    io.out(saveRuleset(ruleset, { counters: true }));
+    io.out(saveRuleset(ruleset, { counters: true, values }));
     return;
   }
   if (opts.output === 'json') {
-    const services = kubeBalance(ruleset);
-    io.out(JSON.stringify({ summary, tables: countersJson(ruleset), ...(services.length > 0 ? { services } : {}) }, null, 2) + '\n');
+    const services = kubeBalance(ruleset, values);
+    io.out(JSON.stringify({ summary, tables: countersJson(ruleset, values), ...(services.length > 0 ? { services } : {}) }, null, 2) + '\n');
     return;
   }
   const neither = !opts.numeric && !opts.verbose;
@@ -345,6 +420,7 @@ function printCounters(ruleset: Ruleset, summary: ReplaySummary, opts: ReplayCli
         verbose: neither || (opts.verbose ?? false),
         exact: opts.exact ?? false,
         lineNumbers: opts.lineNumbers ?? false,
+        values,
       }) ?? '',
     );
     io.out('\n');

@@ -152,7 +152,8 @@ export interface PreparedTable {
  */
 export class CounterStore {
   readonly counts: Float64Array;
-  private readonly targets: Array<{ counters: { packets: bigint; bytes: bigint } }>;
+  /** The model's counters of each number: a rule, or { counters: a chain's policyCounters }. */
+  readonly targets: ReadonlyArray<{ counters: { packets: bigint; bytes: bigint } }>;
 
   constructor(targets: Array<{ counters: { packets: bigint; bytes: bigint } }>) {
     this.targets = targets;

@@ -23,6 +23,8 @@ export interface ContextOptions {
   /** Receives LOG lines as they are produced (in packet order). */
   onLog?: (line: LogLine) => void;
   onNflog?: (group: number, prefix: string, pkt: PacketState, size?: number) => void;
+  /** Decides statistic --mode random instead of the seeded draw (--statistic expected). */
+  statistic?: (pkt: PacketState, probability: number, invert: boolean) => boolean;
 }
 
 export class ReplayContext implements ReplayRuntime {
@@ -35,16 +37,24 @@ export class ReplayContext implements ReplayRuntime {
   nat: NatService | undefined;
   private readonly onLog: ((line: LogLine) => void) | undefined;
   private readonly onNflog: ((group: number, prefix: string, pkt: PacketState, size?: number) => void) | undefined;
+  private readonly decide: ((pkt: PacketState, probability: number, invert: boolean) => boolean) | undefined;
 
   constructor(opts: ContextOptions) {
     this.host = opts.host;
     this.next = mulberry32(opts.seed);
     this.onLog = opts.onLog;
     this.onNflog = opts.onNflog;
+    this.decide = opts.statistic;
   }
 
   random32(): number {
     return this.next();
+  }
+
+  /** statistic_mt's prandom_u32() & 0x7fffffff < probability, from the seeded generator. */
+  statisticRandom(pkt: PacketState, probability: number, invert: boolean): boolean {
+    if (this.decide !== undefined) return this.decide(pkt, probability, invert);
+    return ((this.next() & 0x7fffffff) < probability) !== invert;
   }
 
   shared<T>(kind: string, name: string, create: () => T): T {

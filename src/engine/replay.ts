@@ -53,8 +53,15 @@ export interface ReplayOptions {
   onLog?: (line: LogLine) => void;
   /** Receives NFLOG copies (group, prefix, the packet as it is, --nflog-size if given). */
   onNflog?: (group: number, prefix: string, pkt: PacketState, size?: number) => void;
-  /** Called after each replayed packet with its outcome. */
-  onVerdict?: (outcome: PacketOutcome) => void;
+  /** Called after each replayed packet with its outcome (and the packet, valid during the call). */
+  onVerdict?: (outcome: PacketOutcome, pkt: PacketState) => void;
+  /** Decides statistic --mode random instead of the seeded draw (ReplayRuntime.statisticRandom). */
+  statistic?: (pkt: PacketState, probability: number, invert: boolean) => boolean;
+  /**
+   * Every rule and policy count (counter number, bytes) as it happens; every packet is then
+   * traversed by the traced runner, which `tracedRunner` must give.
+   */
+  onCount?: (num: number, bytes: number) => void;
   /**
    * The traced runner, built after `runner` and sharing its per-rule state and counters
    * (RunnerOptions.prepared). Without it nothing is traced: no paths, --trace or TRACE lines.
@@ -136,6 +143,11 @@ export interface ReplaySummary {
   egress?: EgressComparison;
   /** The conntrack table's peak, live entries at the end and (with `occupancy`) over time; when the ruleset tracks. */
   conntrack?: ConntrackOccupancy;
+  /**
+   * --statistic expected (expected.ts): replays run, one per branch index, and packets
+   * whose draws were sampled instead of split. The verdicts are then expectations.
+   */
+  expected?: { worlds: number; inexactPackets: number };
   seconds: number;
 }
 
@@ -160,13 +172,13 @@ export function replayedTables(ruleset: Ruleset): TableName[] {
 
 export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary> {
   const started = process.hrtime.bigint();
-  const ctx = new ReplayContext({ host: opts.host, seed: opts.seed ?? 1, onLog: opts.onLog, onNflog: opts.onNflog });
+  const ctx = new ReplayContext({ host: opts.host, seed: opts.seed ?? 1, onLog: opts.onLog, onNflog: opts.onNflog, statistic: opts.statistic });
   const runner = opts.runner(ctx);
   const traced = opts.tracedRunner?.(ctx);
   const kernelTrace = opts.onLog !== undefined && usesTraceTarget(opts.ruleset);
   const tracer =
-    traced !== undefined && (opts.paths || opts.trace !== undefined || kernelTrace)
-      ? new PacketTracer({ rt: ctx, paths: opts.paths ?? false, select: opts.trace?.select, onTrace: opts.trace?.onLine, kernelTrace })
+    traced !== undefined && (opts.paths || opts.trace !== undefined || kernelTrace || opts.onCount !== undefined)
+      ? new PacketTracer({ rt: ctx, paths: opts.paths ?? false, select: opts.trace?.select, onTrace: opts.trace?.onLine, kernelTrace, onCount: opts.onCount })
       : undefined;
   traced?.observe(tracer ?? null);
   const tables = new Set(opts.ruleset.tables.map((t) => t.name));
@@ -381,7 +393,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       if (egress !== undefined && routed.deliver !== 'input' && (outcome.verdict as string) !== 'HELD-FOR-REASSEMBLY') noteEgress(routed, outcome);
     }
     tally(outcome.verdict);
-    opts.onVerdict?.(outcome);
+    opts.onVerdict?.(outcome, pkt);
     if (sampling && replayed === 1) occupancy.first();
     if (opts.onDrop !== undefined && outcome.verdict !== 'ACCEPT' && outcome.verdict !== 'QUEUE' && outcome.verdict !== 'HELD-FOR-REASSEMBLY') {
       drop.rec = rec;

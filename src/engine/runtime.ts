@@ -16,8 +16,14 @@ export interface NatService {
 
 export interface ReplayRuntime {
   readonly host: HostModel;
-  /** Uniform 32-bit unsigned integers from the replay's seed (statistic --mode random). */
+  /** Uniform 32-bit unsigned integers from the replay's seed (NAT's random port offsets). */
   random32(): number;
+  /**
+   * statistic --mode random's draw for `pkt`: whether a match with fixed-point
+   * `probability` (of 2^31) and `invert` matches. A seeded draw, or the decision
+   * --statistic expected forces.
+   */
+  statisticRandom(pkt: PacketState, probability: number, invert: boolean): boolean;
   /** A table shared by every rule that names it (kind "recent", "hashlimit"...). */
   shared<T>(kind: string, name: string, create: () => T): T;
   /** A kernel log line (LOG target) for the packet, without the syslog timestamp. */

@@ -188,6 +188,11 @@ export interface TracerOptions {
   onTrace?: (pkt: PacketState, text: string) => void;
   /** The ruleset has TRACE rules whose lines are wanted (they go to rt.log, as the kernel's). */
   kernelTrace: boolean;
+  /**
+   * Every count a traversal makes: the rule's or policy's counter number (Prepared's
+   * numbering) and the bytes added. Observes every packet's every table.
+   */
+  onCount?: (num: number, bytes: number) => void;
 }
 
 /** Whether `ruleset` has a TRACE rule (only allowed in raw, where tracing must start). */
@@ -220,7 +225,7 @@ export class PacketTracer implements TraversalObserver {
 
   /** Whether this packet's traversal of `table` must be observed (else the fast runner does it). */
   wants(table: TableName): boolean {
-    return this.opts.paths || this.selected || this.nfTrace || (this.opts.kernelTrace && table === 'raw');
+    return this.opts.paths || this.selected || this.nfTrace || (this.opts.kernelTrace && table === 'raw') || this.opts.onCount !== undefined;
   }
 
   /** After an observed traversal: a match's hotdrop ends it without a rule or policy line. */
@@ -232,6 +237,7 @@ export class PacketTracer implements TraversalObserver {
 
   ruleHit(pr: PreparedRule, pkt: PacketState): void {
     const rule = pr.rule;
+    this.opts.onCount?.(pr.num, pkt.length);
     if (this.opts.paths) {
       const step: PathStep = { hook: pkt.hook, table: pkt.table, chain: pr.chain.name, rule: pr.position + 1, target: targetName(rule) };
       if (rule.ip.goto) step.goto = true;
@@ -256,6 +262,7 @@ export class PacketTracer implements TraversalObserver {
 
   policy(chain: PreparedChain, pkt: PacketState): void {
     const policy = chain.chain.policy === 'DROP' ? 'DROP' : 'ACCEPT';
+    this.opts.onCount?.(chain.policyNum, pkt.length);
     if (this.opts.paths) this.path.push({ hook: pkt.hook, table: pkt.table, chain: chain.chain.name, policy });
     if (this.nfTrace || this.selected) this.traceLine(pkt, chain.chain.name, 'policy', chain.rules.length + 1);
   }

@@ -8,6 +8,7 @@
  * reaching each endpoint follows from the ladder: p1, (1 - p1) p2, ..., the rest.
  */
 import { targetName, type Chain, type Rule, type Ruleset } from '../rules/model.js';
+import { fractionText, type CounterValues } from '../rules/values.js';
 import { STATISTIC_MODE, type StatisticState } from '../rules/ext/statistic.js';
 import type { PathStep } from '../engine/trace.js';
 
@@ -17,7 +18,7 @@ export interface EndpointBalance {
   chain: string;
   /** Probability a new connection reaches it, from the statistic ladder. */
   probability: number;
-  /** Connections it got in the replay (its DNAT rule's packet counter). */
+  /** Connections it got in the replay (its DNAT rule's packet counter; fractional when expected). */
   connections: number;
 }
 
@@ -49,15 +50,21 @@ function probabilityOf(rule: Rule): number {
   return p;
 }
 
-/** Connections the endpoint chain's DNAT rule counted. */
-function dnatCount(chain: Chain | undefined): number {
+/** Connections the endpoint chain's DNAT rule counted (in `values` when given). */
+function dnatCount(chain: Chain | undefined, values: CounterValues | undefined): number {
   if (chain === undefined) return 0;
-  for (const r of chain.rules) if (r.target.kind === 'ext' && r.target.instance.ext.name === 'DNAT') return Number(r.counters.packets);
+  for (const r of chain.rules) {
+    if (r.target.kind !== 'ext' || r.target.instance.ext.name !== 'DNAT') continue;
+    return values !== undefined ? values(r.counters)[0] : Number(r.counters.packets);
+  }
   return 0;
 }
 
-/** Every KUBE-SVC-* chain of the nat table with its endpoints; [] for a ruleset without them. */
-export function kubeBalance(ruleset: Ruleset): ServiceBalance[] {
+/**
+ * Every KUBE-SVC-* chain of the nat table with its endpoints; [] for a ruleset without
+ * them. `values`: the counters to read instead of the model's (expected ones).
+ */
+export function kubeBalance(ruleset: Ruleset, values?: CounterValues): ServiceBalance[] {
   const nat = ruleset.tables.find((t) => t.name === 'nat');
   if (nat === undefined) return [];
   const out: ServiceBalance[] = [];
@@ -73,7 +80,7 @@ export function kubeBalance(ruleset: Ruleset): ServiceBalance[] {
       const [name, endpoint] = ARROW.test(text) ? text.split(ARROW) : [text, target];
       if (service === '') service = name!;
       const p = probabilityOf(rule);
-      endpoints.push({ endpoint: endpoint!, chain: target, probability: remaining * p, connections: dnatCount(nat.chains.get(target)) });
+      endpoints.push({ endpoint: endpoint!, chain: target, probability: remaining * p, connections: dnatCount(nat.chains.get(target), values) });
       remaining *= 1 - p;
     }
     if (endpoints.length === 0) continue;
@@ -86,10 +93,10 @@ export function kubeBalance(ruleset: Ruleset): ServiceBalance[] {
 export function kubeBalanceText(services: readonly ServiceBalance[]): string {
   const lines: string[] = [];
   for (const s of services) {
-    lines.push(`${s.service} (${s.chain}): ${s.connections} connection${s.connections === 1 ? '' : 's'}`);
+    lines.push(`${s.service} (${s.chain}): ${fractionText(s.connections)} connection${s.connections === 1 ? '' : 's'}`);
     for (const e of s.endpoints) {
       const share = s.connections > 0 ? ((100 * e.connections) / s.connections).toFixed(1) : '-';
-      lines.push(`  ${e.endpoint} (${e.chain}): ${e.connections} (${share}%), expected ${(100 * e.probability).toFixed(1)}%`);
+      lines.push(`  ${e.endpoint} (${e.chain}): ${fractionText(e.connections)} (${share}%), expected ${(100 * e.probability).toFixed(1)}%`);
     }
   }
   return lines.join('\n') + (lines.length > 0 ? '\n' : '');

@@ -5,7 +5,8 @@
  */
 import type { Chain, Rule, Table } from './model.js';
 import { chainReferences, sortedChains, targetName } from './model.js';
-import { addrMaskToListing, formatCounter, protoToName } from './values.js';
+import { addrMaskToListing, formatCounter, formatFraction, protoToName, type CounterValues } from './values.js';
+import type { Counters } from './model.js';
 
 export interface ListOptions {
   numeric?: boolean;
@@ -16,6 +17,8 @@ export interface ListOptions {
   chain?: string;
   /** Only this rule of the chain (no header), like `iptables -L CHAIN N`. */
   rulenum?: number;
+  /** Counters to print instead of the model's (fractional expectations). */
+  values?: CounterValues;
 }
 
 interface Format {
@@ -23,11 +26,18 @@ interface Format {
   verbose: boolean;
   exact: boolean;
   lineNumbers: boolean;
+  values: CounterValues | undefined;
+}
+
+/** Packets (0) or bytes (1) of `c` in table layout. */
+function counterCell(c: Counters, which: 0 | 1, f: Format): string {
+  if (f.values !== undefined) return formatFraction(f.values(c)[which], f.exact);
+  return formatCounter(which === 0 ? c.packets : c.bytes, f.exact);
 }
 
 /** xtables_print_num without table layout (policy counters in the header). */
-function headerCounter(n: bigint, exact: boolean): string {
-  return formatCounter(n, exact).trimStart();
+function headerCounter(c: Counters, which: 0 | 1, f: Format): string {
+  return counterCell(c, which, f).trimStart();
 }
 
 function header(f: Format, chain: Chain, refs: number): string {
@@ -35,8 +45,8 @@ function header(f: Format, chain: Chain, refs: number): string {
   if (chain.builtin) {
     out += ` (policy ${chain.policy}`;
     if (f.verbose) {
-      out += ' ' + headerCounter(chain.policyCounters.packets, f.exact) + 'packets, ';
-      out += headerCounter(chain.policyCounters.bytes, f.exact) + 'bytes';
+      out += ' ' + headerCounter(chain.policyCounters, 0, f) + 'packets, ';
+      out += headerCounter(chain.policyCounters, 1, f) + 'bytes';
     }
     out += ')\n';
   } else {
@@ -59,7 +69,7 @@ function ruleLine(f: Format, rule: Rule, num: number): string {
   const ip = rule.ip;
   let out = '';
   if (f.lineNumbers) out += String(num).padEnd(4) + ' ';
-  if (f.verbose) out += formatCounter(rule.counters.packets, f.exact) + formatCounter(rule.counters.bytes, f.exact);
+  if (f.verbose) out += counterCell(rule.counters, 0, f) + counterCell(rule.counters, 1, f);
   out += targetName(rule.target).padEnd(9) + ' ';
   out += ip.invProto ? '!' : ' ';
   // iptables 1.8.9 prints the protocol number whenever -n is given, even for tcp and 0.
@@ -92,6 +102,7 @@ export function listTable(table: Table, opts: ListOptions = {}): string | undefi
     verbose: opts.verbose ?? false,
     exact: opts.exact ?? false,
     lineNumbers: opts.lineNumbers ?? false,
+    values: opts.values,
   };
   let out = '';
   let found = false;

@@ -289,6 +289,27 @@ export function saveString(value: string): string {
 // ---------------------------------------------------------------------------------------
 // Counters in listings
 
+/**
+ * Counters printed instead of the model's integers: packets and bytes as numbers, e.g.
+ * the fractional expectations of --statistic expected.
+ */
+export type CounterValues = (c: { packets: bigint; bytes: bigint }) => readonly [number, number];
+
+/** A fractional counter: whole numbers as integers, others with two decimals. */
+export function fractionText(v: number): string {
+  const r = Math.round(v * 100) / 100;
+  return Number.isInteger(r) ? String(r) : r.toFixed(2);
+}
+
+/**
+ * A fractional counter in the listing: with two decimals (wider than the column when it has
+ * to be, as iptables' own large numbers are); without -x, K/M/G of it rounded past 99999.
+ */
+export function formatFraction(v: number, exact: boolean): string {
+  if (exact) return fractionText(v).padStart(8) + ' ';
+  return v < 99999.995 ? fractionText(v).padStart(5) + ' ' : formatCounter(BigInt(Math.round(v)), false);
+}
+
 /** xtables_print_num, table layout. */
 export function formatCounter(n: bigint, exact: boolean): string {
   if (exact) return n.toString().padStart(8) + ' ';

@@ -146,13 +146,11 @@ describe('--statistic enumerate', () => {
     expect(readFileSync(c, 'utf8')).not.toBe(text);
   });
 
-  it('needs --services, and knows only sample and enumerate', () => {
+  it('needs --services', () => {
     setup();
     const r1 = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'replay', capture, '--rules', rules, '--host', host, '--statistic', 'enumerate'], { encoding: 'utf8' });
     expect(r1.status).toBe(2);
     expect(r1.stderr).toContain('give --services FILE');
-    const r2 = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'replay', capture, '--rules', rules, '--host', host, '--statistic', 'expected'], { encoding: 'utf8' });
-    expect(r2.status).toBe(2);
-    expect(r2.stderr).toContain('--statistic must be sample or enumerate');
+
   });
 });

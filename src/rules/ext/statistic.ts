@@ -108,8 +108,8 @@ export const statistic = defineMatch<StatisticState>({
    * replay's seeded generator stands in for get_random_u32). Nth: the counter runs
    * 0..n-1 and the packet that brings it back to 0 matches. Either way "!" inverts.
    */
-  matchPacket(s, _pkt, rt, inst) {
-    if (s.mode === STATISTIC_MODE.RANDOM) return ((rt.random32() & 0x7fffffff) < s.probability) !== s.invert;
+  matchPacket(s, pkt, rt, inst) {
+    if (s.mode === STATISTIC_MODE.RANDOM) return rt.statisticRandom(pkt, s.probability, s.invert);
     const c = inst as NthCounter;
     c.count = c.count === s.every ? 0 : c.count + 1;
     return (c.count === 0) !== s.invert;

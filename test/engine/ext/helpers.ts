@@ -276,6 +276,10 @@ export class TestRuntime implements ReplayRuntime {
     return this.seed;
   }
 
+  statisticRandom(_pkt: PacketState, probability: number, invert: boolean): boolean {
+    return ((this.random32() & 0x7fffffff) < probability) !== invert;
+  }
+
   shared<T>(kind: string, name: string, create: () => T): T {
     const key = `${kind}\0${name}`;
     if (!this.tables.has(key)) this.tables.set(key, create());
