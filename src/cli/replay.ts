@@ -14,6 +14,7 @@ import { compileRuleset, interpretRuleset, prepare, UnmodelledError, type Prepar
 import { ReplayContext, type LogLine } from '../engine/context.js';
 import { replayCapture, replayedTables, type PacketOutcome, type ReplayOptions, type ReplaySummary } from '../engine/replay.js';
 import { expectedValues, replayExpected } from '../engine/expected.js';
+import { ReplayHistograms, type HistogramJson } from '../engine/histograms.js';
 import { STATISTIC_MODE, type StatisticState } from '../rules/ext/statistic.js';
 import { fractionText, type CounterValues } from '../rules/values.js';
 import type { Counters } from '../rules/model.js';
@@ -45,6 +46,7 @@ export interface ReplayCliOptions {
   conntrackFormat?: string;
   at?: string;
   drops?: string;
+  histograms?: string;
   services?: string;
   statistic?: string;
   log?: string;
@@ -65,6 +67,7 @@ const SAMPLED_OUTPUTS: ReadonlyArray<[keyof ReplayCliOptions, string]> = [
   ['conntrack', '--conntrack'],
   ['conntrackEvents', '--conntrack-events'],
   ['drops', '--drops'],
+  ['histograms', '--histograms'],
 ];
 
 function isoTime(sec: number, nsec: number): string {
@@ -142,6 +145,17 @@ function summaryText(s: ReplaySummary): string {
   );
 }
 
+/** The histograms' percentiles, one line each. */
+function histogramsText(s: ReplaySummary): string {
+  const h = s.histograms;
+  if (h === undefined) return '';
+  const line = (j: HistogramJson): string => `p50 ${j.p50}, p90 ${j.p90}, p99 ${j.p99}, p99.9 ${j['p99.9']}, max ${j.max}`;
+  return (
+    `nfreplay: engine time per packet (ns, 1 in ${h.engineNs.sampleEvery} timed): ${line(h.engineNs)}\n` +
+    `nfreplay: rules evaluated per packet (mean ${h.rulesEvaluated.mean}): ${line(h.rulesEvaluated)}\n`
+  );
+}
+
 /** How --statistic expected split the draws. */
 function expectedText(s: ReplaySummary): string {
   const e = s.expected;
@@ -200,6 +214,7 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .option('--conntrack-format <format>', 'plain (conntrack -L, -E) or extended (-o extended: ipv4     2 first)', 'plain')
     .option('--at <time>', '--conntrack as the table was at TIME: +SECONDS since the first packet, SECONDS since the epoch, or RFC 3339')
     .option('--drops <file>', 'every dropped packet as a pcap, and FILE.json with a line per drop (verdict, hook, table, chain, rule, reason)')
+    .option('--histograms <prefix>', 'engine time per packet (ns, one in 16 timed) and rules evaluated per packet as HdrHistogram percentile text: PREFIX.engine-ns.hgrm, PREFIX.rules-evaluated.hgrm')
     .option('--seed <n>', 'seed for statistic --mode random and other random choices', '1')
     .option('--interpreter', 'use the reference interpreter instead of the compiled matcher')
     .option('--unmodelled <policy>', 'rules using extensions nfreplay cannot evaluate: refuse, assume-match or assume-nomatch', 'refuse')
@@ -323,6 +338,8 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
       },
       tracedRunner: (rt) => interpretRuleset(ruleset, rt, { unmodelled: opts.unmodelled, tables: replayedTables(ruleset), prepared }),
     };
+    // Engine time and rules evaluated per packet, for --histograms and the JSON.
+    const histograms = opts.histograms !== undefined || opts.output === 'json' ? new ReplayHistograms() : undefined;
     let values: CounterValues | undefined;
     let summary: ReplaySummary;
     if (statistic === 'expected') {
@@ -333,6 +350,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     } else {
       summary = await replayCapture({
         ...replay,
+        histograms,
         // --drops names the rule that dropped each packet: every packet's path is recorded.
         paths: verdictFile !== undefined || drops !== undefined || enumerate,
         trace: traceFile && selectTrace ? { select: selectTrace, onLine: (p, text) => traceFile.write(`${isoTime(p.tsSec, p.tsNsec)} packet ${p.number} ${text}\n`) } : undefined,
@@ -384,10 +402,18 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
       f.write(kubeBalanceText(services));
       if (enumerate) f.write(`\n${enumerateText(services, connections)}`);
     }
+    if (histograms !== undefined && opts.histograms !== undefined) {
+      for (const [name, h] of [['engine-ns', histograms.engineNs], ['rules-evaluated', histograms.rulesEvaluated]] as const) {
+        const f = new AtomicFile(`${opts.histograms}.${name}.hgrm`);
+        files.push(f);
+        f.write(ReplayHistograms.text(h));
+      }
+    }
     for (const f of files) f.commit();
     files.length = 0;
+    if (histograms !== undefined) summary.histograms = histograms.json();
     printCounters(ruleset, summary, opts, io, values);
-    if (!opts.quiet) io.err(summaryText(summary));
+    if (!opts.quiet) io.err(summaryText(summary) + (opts.histograms !== undefined ? histogramsText(summary) : ''));
     if (summary.damage) io.exit(3);
   } catch (e) {
     for (const f of files) f.abort();

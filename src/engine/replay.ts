@@ -25,6 +25,8 @@ import { usesConntrack } from '../conntrack/usage.js';
 import { natStage, stagesOf, type Stage, type Step } from './stages.js';
 import { EgressComparer, type EgressComparison } from './egress-compare.js';
 import { Occupancy, type ConntrackOccupancy } from './occupancy.js';
+import { SAMPLE_EVERY, type ReplayHistograms } from './histograms.js';
+import { performance } from 'node:perf_hooks';
 
 const isMulticastAddr = (a: number): boolean => a >>> 28 === 0xe;
 
@@ -40,6 +42,8 @@ export interface TableRunner {
   /** Optional: traverse() for one table at one hook with the lookups done once. */
   stepFor?(table: TableName, hook: Hook): ((pkt: PacketState) => Verdict) | undefined;
   writeCounters(): void;
+  /** Rules the kernel's linear walk tested in the last traversal. */
+  readonly lastEvaluated: number;
 }
 
 export interface ReplayOptions {
@@ -94,6 +98,11 @@ export interface ReplayOptions {
    * routing, TTL or MTU, or the IPv4 checks before PREROUTING (malformed). Not QUEUE.
    */
   onDrop?: (drop: DroppedPacket) => void;
+  /**
+   * Records engine time per packet (one in SAMPLE_EVERY timed) and rules evaluated per
+   * packet into these histograms (histograms.ts).
+   */
+  histograms?: ReplayHistograms;
   /** Packets to trace, and where their trace lines go. */
   trace?: { select: (pkt: PacketState) => boolean; onLine: (pkt: PacketState, text: string) => void };
 }
@@ -148,6 +157,8 @@ export interface ReplaySummary {
    * whose draws were sampled instead of split. The verdicts are then expectations.
    */
   expected?: { worlds: number; inexactPackets: number };
+  /** Percentiles and encodings of the `histograms` option's distributions (set by the caller). */
+  histograms?: ReturnType<ReplayHistograms['json']>;
   seconds: number;
 }
 
@@ -241,15 +252,31 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   // last. Worked out once, so a packet does not look every table of every hook up.
   const hookStages = HOOKS.map((hook) => stagesOf(hook, tables, conntrack !== undefined));
 
+  // Rules the kernel's walk tested for the current packet, over all its tables (histograms).
+  const hist = opts.histograms;
+  let evaluated = 0;
   /** One table at one hook, untraced: the runner's own step when it has one. */
-  const plainTable = (table: TableName, hook: Hook): Step => runner.stepFor?.(table, hook) ?? ((p: PacketState) => runner.traverse(table, p));
+  const plainTable = (table: TableName, hook: Hook): Step => {
+    const step = runner.stepFor?.(table, hook) ?? ((p: PacketState) => runner.traverse(table, p));
+    if (hist === undefined) return step;
+    return (p) => {
+      const v = step(p);
+      evaluated += runner.lastEvaluated;
+      return v;
+    };
+  };
   /** One table at one hook for a traced packet: the observing runner where the tracer wants it. */
   const tracedTable =
     (table: TableName): Step =>
     (p) => {
       p.table = table;
-      if (!tracer!.wants(table)) return runner.traverse(table, p);
+      if (!tracer!.wants(table)) {
+        const plain = runner.traverse(table, p);
+        evaluated += runner.lastEvaluated;
+        return plain;
+      }
       const v = traced!.traverse(table, p);
+      evaluated += traced!.lastEvaluated;
       tracer!.endTraversal(v, p);
       return v;
     };
@@ -324,7 +351,14 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   const recordHooks = opts.onVerdict !== undefined;
   const malformed: Record<string, number> = {};
 
+  // One packet in SAMPLE_EVERY is timed (histograms.ts says why not all).
+  let untilTimed = 0;
   const summary = await reader.forEach((rec) => {
+    let t0 = -1;
+    if (hist !== undefined && untilTimed-- === 0) {
+      untilTimed = SAMPLE_EVERY - 1;
+      t0 = performance.now();
+    }
     current = rec;
     const result = decode(rec, view, events);
     if (result !== DecodeResult.IPV4) {
@@ -404,6 +438,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       opts.onDrop(drop);
     }
     conntrack?.release(pkt);
+    if (hist !== undefined && (outcome.verdict as string) !== 'HELD-FOR-REASSEMBLY') {
+      if (t0 >= 0) hist.recordEngine(performance.now() - t0);
+      hist.recordRules(evaluated);
+    }
+    evaluated = 0;
   });
 
   /**

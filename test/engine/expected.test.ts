@@ -15,7 +15,7 @@ import { createClassifier, hostFromJson } from '../../src/netfilter/index.js';
 import { loadRulesetText } from '../../src/rules/index.js';
 import type { Ruleset } from '../../src/rules/model.js';
 import { formatFraction } from '../../src/rules/values.js';
-import { ip, sum16 } from '../support/checksum.js';
+import { udpDatagram } from '../support/checksum.js';
 
 const ROOT = join(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'nfr-expected-'));
@@ -80,19 +80,7 @@ function dnsCapture(file: string, connections: number, repeat: number, dst = '10
   let t = 0;
   for (let r = 0; r < repeat; r++) {
     for (let i = 0; i < connections; i++) {
-      const b = new Uint8Array(28);
-      const dv = new DataView(b.buffer);
-      b[0] = 0x45;
-      dv.setUint16(2, 28);
-      dv.setUint16(4, t);
-      b[8] = 64;
-      b[9] = 17;
-      dv.setUint32(12, ip('198.51.100.20'));
-      dv.setUint32(16, ip(dst));
-      dv.setUint16(10, ~sum16(b, 0, 20) & 0xffff);
-      dv.setUint16(20, 30000 + i);
-      dv.setUint16(22, 53);
-      dv.setUint16(24, 8);
+      const b = udpDatagram('198.51.100.20', dst, 30000 + i, 53, t);
       w.write({ data: b, offset: 0, caplen: 28, origlen: 28, tsSec: 1700000000, tsNsec: 1000 * t++ });
     }
   }

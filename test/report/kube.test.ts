@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PcapWriter } from '../../src/capture/index.js';
-import { ip, sum16 } from '../support/checksum.js';
+import { udpDatagram } from '../support/checksum.js';
 import { kubeBalance, kubeBalanceText } from '../../src/report/kube.js';
 import { loadRulesetText } from '../../src/rules/index.js';
 
@@ -102,18 +102,7 @@ describe('--statistic enumerate', () => {
     );
     const w = PcapWriter.open(capture, { linktype: 101 });
     for (let i = 0; i < 60; i++) {
-      const b = new Uint8Array(28);
-      const dv = new DataView(b.buffer);
-      b[0] = 0x45;
-      dv.setUint16(2, 28);
-      b[8] = 64;
-      b[9] = 17;
-      dv.setUint32(12, ip('198.51.100.20'));
-      dv.setUint32(16, ip('10.96.0.10'));
-      dv.setUint16(10, ~sum16(b, 0, 20) & 0xffff);
-      dv.setUint16(20, 30000 + i);
-      dv.setUint16(22, 53);
-      dv.setUint16(24, 8);
+      const b = udpDatagram('198.51.100.20', '10.96.0.10', 30000 + i, 53);
       w.write({ data: b, offset: 0, caplen: 28, origlen: 28, tsSec: 1700000000 + i, tsNsec: 0 });
     }
     w.close();
