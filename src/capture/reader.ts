@@ -61,7 +61,10 @@ export interface CaptureReader {
   readonly interfaces: readonly CaptureInterface[];
   /** pcapng section header blocks read so far (1 for pcap). */
   readonly sections: number;
-  /** Bytes taken from the file or stream so far (compressed bytes for gzip), for progress. */
+  /**
+   * How far into the file or stream reading has got, for progress: the bytes of the records
+   * delivered (and headers before them); for gzip, the compressed bytes taken so far.
+   */
   readonly readBytes: number;
   /** The file's size when it is a regular file. */
   readonly totalBytes: number | undefined;
@@ -70,6 +73,11 @@ export interface CaptureReader {
    * source is closed when it resolves; an exception from `cb` closes it and propagates.
    */
   forEach(cb: (rec: PacketRecord) => void): Promise<ReadSummary>;
+  /**
+   * Asks forEach to let the event loop run (timers, signal handlers) after the record being
+   * delivered, before the next: a chunk's records are otherwise delivered in one go.
+   */
+  requestYield(): void;
   /** Releases the file or stream without reading on (after forEach this does nothing). */
   close(): Promise<void>;
 }
@@ -189,6 +197,8 @@ class Reader implements CaptureReader {
   private bytes = 0;
   private readonly rec = new Record();
   private used = false;
+  /** requestYield() was called: the walk stops after the current record. */
+  private yieldWanted = false;
   private closed = false;
   /** Byte order of the file or the current pcapng section. */
   private le = true;
@@ -220,7 +230,8 @@ class Reader implements CaptureReader {
   }
 
   get readBytes(): number {
-    return this.src.rawBytes;
+    // Decompressed offsets do not map onto the file; the compressed input read does, a chunk ahead at most.
+    return this.compressed ? this.src.rawBytes : this.base + this.pos;
   }
 
   get totalBytes(): number | undefined {
@@ -423,6 +434,10 @@ class Reader implements CaptureReader {
     this.end = tail + n;
   }
 
+  requestYield(): void {
+    this.yieldWanted = true;
+  }
+
   async forEach(cb: (rec: PacketRecord) => void): Promise<ReadSummary> {
     if (this.used || this.closed) throw new CaptureError(CaptureErrorCodes.IO, 'the capture has already been read');
     this.used = true;
@@ -433,6 +448,11 @@ class Reader implements CaptureReader {
         if (this.format === 'pcap') this.walkPcap(cb);
         else this.walkPcapng(cb);
         if (this.damage !== undefined) break;
+        if (this.yieldWanted) {
+          this.yieldWanted = false;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          continue;
+        }
         let more: boolean;
         try {
           more = await this.fill(this.need);
@@ -529,6 +549,7 @@ class Reader implements CaptureReader {
       p += PCAP_RECORD_HEADER + caplen;
       this.pos = p;
       cb(rec);
+      if (this.yieldWanted) break;
     }
     this.pos = p;
   }
@@ -592,6 +613,7 @@ class Reader implements CaptureReader {
         if (problem === undefined) {
           this.pos = p + len;
           cb(rec);
+          if (this.yieldWanted) return;
         }
       } else if (type === BT_IDB) {
         problem = this.interfaceBlock(p, len, le);

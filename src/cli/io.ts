@@ -6,17 +6,22 @@ export const ExitCode = {
   Invalid: 1,
   /** The command line itself is wrong. */
   Usage: 2,
+  /** Stopped by SIGINT (Ctrl-C) after printing what was done, as shells report 128 + 2. */
+  Interrupted: 130,
 } as const;
 
 export interface Io {
   out(text: string): void;
   err(text: string): void;
   exit(code: number): void;
+  /** Whether stderr is a terminal (progress lines go there only then). */
+  readonly errIsTty?: boolean;
 }
 
 export const processIo: Io = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
+  errIsTty: process.stderr.isTTY === true,
   exit: (code) => {
     process.exitCode = code;
   },

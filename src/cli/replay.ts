@@ -23,6 +23,7 @@ import { NflogPcaps } from '../engine/trace-nflog.js';
 import { createClassifier, HostError, inferHostFromCapture, loadHostFile, type Host } from '../netfilter/index.js';
 import { listTable, loadRulesetFile, RulesetError, saveRuleset, type Ruleset } from '../rules/index.js';
 import { ExitCode, type Io } from './io.js';
+import { ProgressLine } from './progress.js';
 import { AtomicFile, DropsOutput, parseAtTime, type CaptureTime } from './replay-outputs.js';
 
 export interface ReplayCliOptions {
@@ -141,6 +142,7 @@ function summaryText(s: ReplaySummary): string {
     (Object.keys(s.notes).length > 0 ? `nfreplay: not modelled, counted: ${kv(s.notes)}\n` : '') +
     expectedText(s) +
     egressText(s) +
+    (s.interrupted ? `nfreplay: interrupted: the results cover the first ${s.packetsRead} packets read only\n` : '') +
     (s.damage ? `nfreplay: capture damaged at byte ${s.damage.offset}: ${s.damage.message}; results cover the packets before it\n` : '')
   );
 }
@@ -348,50 +350,62 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
       summary = expected.summary;
       values = expectedValues(prepared!.counters.targets, expected.counts);
     } else {
-      summary = await replayCapture({
-        ...replay,
-        histograms,
-        // --drops names the rule that dropped each packet: every packet's path is recorded.
-        paths: verdictFile !== undefined || drops !== undefined || enumerate,
-        trace: traceFile && selectTrace ? { select: selectTrace, onLine: (p, text) => traceFile.write(`${isoTime(p.tsSec, p.tsNsec)} packet ${p.number} ${text}\n`) } : undefined,
-        onNflog: nflog ? (group, _prefix, p, size) => nflog.write(group, p, size) : undefined,
-        onEgress: egress ? (p, iface) => egress.write(p, iface) : undefined,
-        conntrackEvents: eventFile
-          ? {
-              onNew: (e, p) => {
-                if (firstTs === undefined) {
-                  // The first packet's time: this one's less the time since it.
-                  let sec = p.tsSec - Math.floor(p.nowNs / 1e9);
-                  let nsec = p.tsNsec - (p.nowNs % 1e9);
-                  if (nsec < 0) {
-                    nsec += 1e9;
-                    sec -= 1;
+      // Ctrl-C stops the replay between packets; what was done is printed, marked partial.
+      const controller = new AbortController();
+      const interrupt = (): void => controller.abort();
+      process.once('SIGINT', interrupt);
+      const progress = io.errIsTty === true && !opts.quiet ? new ProgressLine((t) => io.err(t)) : undefined;
+      try {
+        summary = await replayCapture({
+          ...replay,
+          histograms,
+          signal: controller.signal,
+          onProgress: progress?.update,
+          // --drops names the rule that dropped each packet: every packet's path is recorded.
+          paths: verdictFile !== undefined || drops !== undefined || enumerate,
+          trace: traceFile && selectTrace ? { select: selectTrace, onLine: (p, text) => traceFile.write(`${isoTime(p.tsSec, p.tsNsec)} packet ${p.number} ${text}\n`) } : undefined,
+          onNflog: nflog ? (group, _prefix, p, size) => nflog.write(group, p, size) : undefined,
+          onEgress: egress ? (p, iface) => egress.write(p, iface) : undefined,
+          conntrackEvents: eventFile
+            ? {
+                onNew: (e, p) => {
+                  if (firstTs === undefined) {
+                    // The first packet's time: this one's less the time since it.
+                    let sec = p.tsSec - Math.floor(p.nowNs / 1e9);
+                    let nsec = p.tsNsec - (p.nowNs % 1e9);
+                    if (nsec < 0) {
+                      nsec += 1e9;
+                      sec -= 1;
+                    }
+                    firstTs = { sec, nsec };
                   }
-                  firstTs = { sec, nsec };
-                }
-                event('NEW', e, p.tsSec, p.tsNsec, p.nowNs);
-              },
-              onUpdate: (e, p) => event('UPDATE', e, p.tsSec, p.tsNsec, p.nowNs),
-              onDestroy: (e, atNs) => {
-                const t = captureTime(firstTs, atNs);
-                event('DESTROY', e, t.sec, t.nsec, atNs);
-              },
-            }
-          : undefined,
-        onConntrack: ctFile && at === undefined ? (ct) => listTable(ct, ct.nowNs) : undefined,
-        snapshotAt: at,
-        onSnapshot: ctFile && at !== undefined ? listTable : undefined,
-        occupancy: opts.output === 'json',
-        onDrop: drops ? (d) => drops.write(d) : undefined,
-        onLog: logFile ? (l: LogLine) => logFile.write(`${isoTime(l.tsSec, l.tsNsec)} kernel: ${l.text}\n`) : undefined,
-        onVerdict:
-          verdictFile || enumerate
-            ? (o: PacketOutcome) => {
-                verdictFile?.write(JSON.stringify({ packet: o.packet, verdict: o.verdict, path: o.path, hooks: o.hooks, droppedAt: o.droppedAt, reason: o.reason }) + '\n');
-                if (enumerate && o.path !== undefined) serviceConnections(o.packet, o.path, connections);
+                  event('NEW', e, p.tsSec, p.tsNsec, p.nowNs);
+                },
+                onUpdate: (e, p) => event('UPDATE', e, p.tsSec, p.tsNsec, p.nowNs),
+                onDestroy: (e, atNs) => {
+                  const t = captureTime(firstTs, atNs);
+                  event('DESTROY', e, t.sec, t.nsec, atNs);
+                },
               }
             : undefined,
-      });
+          onConntrack: ctFile && at === undefined ? (ct) => listTable(ct, ct.nowNs) : undefined,
+          snapshotAt: at,
+          onSnapshot: ctFile && at !== undefined ? listTable : undefined,
+          occupancy: opts.output === 'json',
+          onDrop: drops ? (d) => drops.write(d) : undefined,
+          onLog: logFile ? (l: LogLine) => logFile.write(`${isoTime(l.tsSec, l.tsNsec)} kernel: ${l.text}\n`) : undefined,
+          onVerdict:
+            verdictFile || enumerate
+              ? (o: PacketOutcome) => {
+                  verdictFile?.write(JSON.stringify({ packet: o.packet, verdict: o.verdict, path: o.path, hooks: o.hooks, droppedAt: o.droppedAt, reason: o.reason }) + '\n');
+                  if (enumerate && o.path !== undefined) serviceConnections(o.packet, o.path, connections);
+                }
+              : undefined,
+        });
+      } finally {
+        process.removeListener('SIGINT', interrupt);
+        progress?.clear();
+      }
     }
     for (const w of classify.warnings) io.err(`nfreplay: warning: ${w}\n`);
     if (drops && drops.unwritten > 0) io.err(`nfreplay: warning: --drops: ${drops.unwritten} dropped packets of another link type than the first one's are only in ${opts.drops}.json\n`);
@@ -414,7 +428,8 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     if (histograms !== undefined) summary.histograms = histograms.json();
     printCounters(ruleset, summary, opts, io, values);
     if (!opts.quiet) io.err(summaryText(summary) + (opts.histograms !== undefined ? histogramsText(summary) : ''));
-    if (summary.damage) io.exit(3);
+    if (summary.interrupted) io.exit(ExitCode.Interrupted);
+    else if (summary.damage) io.exit(3);
   } catch (e) {
     for (const f of files) f.abort();
     if (e instanceof RulesetError || e instanceof HostError || e instanceof CaptureError || e instanceof UnmodelledError) {

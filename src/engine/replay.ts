@@ -103,6 +103,16 @@ export interface ReplayOptions {
    * packet into these histograms (histograms.ts).
    */
   histograms?: ReplayHistograms;
+  /**
+   * Called every PROGRESS_EVERY packets read: packets read so far, bytes taken from the
+   * file or stream (compressed bytes for gzip) and the file's size when known.
+   */
+  onProgress?: (packets: number, readBytes: number, totalBytes: number | undefined) => void;
+  /**
+   * Stops the replay (checked every PROGRESS_EVERY packets read): the summary is then that of
+   * the packets before, with `interrupted` set, and every output is as valid as for them.
+   */
+  signal?: AbortSignal;
   /** Packets to trace, and where their trace lines go. */
   trace?: { select: (pkt: PacketState) => boolean; onLine: (pkt: PacketState, text: string) => void };
 }
@@ -145,6 +155,8 @@ export interface ReplaySummary {
   /** Effects nfreplay did not model, with the number of times each happened. */
   notes: Record<string, number>;
   damage?: { offset: number; message: string };
+  /** `signal` stopped the replay: everything covers the first packetsRead packets only. */
+  interrupted?: true;
   /**
    * The packets the capture shows leaving the host compared with the replay's decisions
    * (egress-compare.ts); only for captures that can say which way a packet went.
@@ -161,6 +173,15 @@ export interface ReplaySummary {
   histograms?: ReturnType<ReplayHistograms['json']>;
   seconds: number;
 }
+
+/** Every how many packets read onProgress is called and the signal looked at. */
+export const PROGRESS_EVERY = 4096;
+
+/** How often (ms) a replay with a signal or progress lets the event loop run. */
+const YIELD_MS = 50;
+
+/** Thrown out of the reader's loop when the signal stops the replay. */
+const STOPPED = new Error('replay stopped');
 
 /** Every verdict, in the order the summary lists them; the tally is an array in this order. */
 const VERDICT_LIST: readonly PacketOutcome['verdict'][] = ['ACCEPT', 'DROP', 'QUEUE', 'ROUTING-DROP', 'TTL-EXCEEDED', 'FRAG-NEEDED', 'HELD-FOR-REASSEMBLY'];
@@ -353,7 +374,27 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
 
   // One packet in SAMPLE_EVERY is timed (histograms.ts says why not all).
   let untilTimed = 0;
-  const summary = await reader.forEach((rec) => {
+  let packetsRead = 0;
+  // Checked before a record: after PROGRESS_EVERY, 2 PROGRESS_EVERY... records replayed.
+  let untilProgress = PROGRESS_EVERY + 1;
+  const { onProgress, signal } = opts;
+  const watched = onProgress !== undefined || signal !== undefined;
+  let lastYield = performance.now();
+  const replayPacket = (rec: PacketRecord): void => {
+    if (--untilProgress === 0) {
+      untilProgress = PROGRESS_EVERY;
+      if (signal?.aborted) throw STOPPED;
+      onProgress?.(packetsRead, reader.readBytes, reader.totalBytes);
+      // A chunk's records come in one synchronous run: let a signal handler or a timer in.
+      if (watched) {
+        const now = performance.now();
+        if (now - lastYield >= YIELD_MS) {
+          lastYield = now;
+          reader.requestYield();
+        }
+      }
+    }
+    packetsRead++;
     let t0 = -1;
     if (hist !== undefined && untilTimed-- === 0) {
       untilTimed = SAMPLE_EVERY - 1;
@@ -443,7 +484,16 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       hist.recordRules(evaluated);
     }
     evaluated = 0;
-  });
+  };
+  let summary: { packets: number; damage?: { offset: number; message: string } };
+  let interrupted = false;
+  try {
+    summary = await reader.forEach(replayPacket);
+  } catch (e) {
+    if (e !== STOPPED) throw e;
+    summary = { packets: packetsRead };
+    interrupted = true;
+  }
 
   /**
    * A fragment joins its datagram; false while the datagram is incomplete (the packet is
@@ -629,6 +679,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     verdicts: Object.fromEntries(VERDICT_LIST.flatMap((v, i) => (verdictCounts[i]! > 0 ? [[v, verdictCounts[i]!]] : []))),
     notes: Object.fromEntries(ctx.notes),
     damage: summary.damage,
+    ...(interrupted ? { interrupted: true as const } : {}),
     ...(egress !== undefined ? { egress: egress.finish() } : {}),
     ...(occupancy !== undefined ? { conntrack: occupancy.finish(lastNowNs, sampling) } : {}),
     seconds: Number(process.hrtime.bigint() - started) / 1e9,

@@ -450,6 +450,23 @@ describe('chunks, sources and memory', () => {
     expect(reader.readBytes).toBe(pc.length);
   });
 
+  it('lets the event loop run after a record when asked, and delivers every record once, in order', async () => {
+    const ng = pcapngFile([{ le: true, blocks: [{ kind: 'idb', linktype: 1 }, ...Array.from({ length: 6 }, (_, i) => ({ kind: 'epb' as const, ifid: 0, ts: BigInt(i), data: pkt(60, i) }))] }]);
+    for (const bytes of [pc, ng]) {
+      const reader = await openCapture(bytes);
+      const seen: string[] = [];
+      await reader.forEach((r) => {
+        seen.push(`#${r.number}`);
+        if (r.number === 2) {
+          setImmediate(() => seen.push('tick'));
+          reader.requestYield();
+        }
+      });
+      expect(seen.slice(0, 4)).toEqual(['#1', '#2', 'tick', '#3']);
+      expect(seen.filter((x) => x !== 'tick')).toEqual(Array.from({ length: seen.length - 1 }, (_, i) => `#${i + 1}`));
+    }
+  });
+
   it('names a missing file and a directory with NFR_ERR_IO', async () => {
     await expect(openCapture('/nonexistent/x.pcap')).rejects.toMatchObject({ code: 'NFR_ERR_IO', message: '/nonexistent/x.pcap: No such file or directory' });
     await expect(openCapture(tmpdir())).rejects.toMatchObject({ code: 'NFR_ERR_IO', message: `${tmpdir()}: Is a directory` });
