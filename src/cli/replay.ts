@@ -14,7 +14,7 @@ import { compileRuleset, interpretRuleset, prepare, UnmodelledError, type Prepar
 import { ReplayContext, type LogLine } from '../engine/context.js';
 import { replayCapture, replayedTables, type PacketOutcome, type ReplayOptions, type ReplaySummary } from '../engine/replay.js';
 import { expectedValues, replayExpected } from '../engine/expected.js';
-import { ReplayHistograms, type HistogramJson } from '../engine/histograms.js';
+import { chainCosts, ReplayHistograms, type ChainCost, type HistogramJson } from '../engine/histograms.js';
 import { STATISTIC_MODE, type StatisticState } from '../rules/ext/statistic.js';
 import { fractionText, type CounterValues } from '../rules/values.js';
 import type { Counters } from '../rules/model.js';
@@ -154,8 +154,16 @@ function histogramsText(s: ReplaySummary): string {
   const line = (j: HistogramJson): string => `p50 ${j.p50}, p90 ${j.p90}, p99 ${j.p99}, p99.9 ${j['p99.9']}, max ${j.max}`;
   return (
     `nfreplay: engine time per packet (ns, 1 in ${h.engineNs.sampleEvery} timed): ${line(h.engineNs)}\n` +
-    `nfreplay: rules evaluated per packet (mean ${h.rulesEvaluated.mean}): ${line(h.rulesEvaluated)}\n`
+    `nfreplay: rules evaluated per packet (mean ${h.rulesEvaluated.mean}): ${line(h.rulesEvaluated)}\n` +
+    chainCostText(h.chains)
   );
+}
+
+/** The chains that cost most: rules tested in them per replayed packet. */
+function chainCostText(chains: readonly ChainCost[]): string {
+  const top = chains.filter((c) => c.evaluated > 0).sort((a, b) => b.evaluated - a.evaluated).slice(0, 5);
+  if (top.length === 0) return '';
+  return `nfreplay: rules evaluated per packet by chain: ${top.map((c) => `${c.table} ${c.chain} ${c.perPacket}`).join(', ')}${chains.length > top.length ? ' (all in --output json)' : ''}\n`;
 }
 
 /** How --statistic expected split the draws. */
@@ -324,6 +332,8 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
       for (const e of ct.table.entries) if (e.expiresNs > nowNs) ctFile!.write(conntrackLine(e, nowNs, true, ctFormat) + '\n');
     };
     let firstTs: { sec: number; nsec: number } | undefined;
+    // Engine time and rules evaluated per packet (and per chain), for --histograms and the JSON.
+    const histograms = statistic !== 'expected' && (opts.histograms !== undefined || opts.output === 'json') ? new ReplayHistograms() : undefined;
     // The traced runner shares the main runner's per-rule state and counters.
     let prepared: Prepared | undefined;
     const classify = createClassifier(host);
@@ -334,14 +344,12 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
       classify,
       seed: Number(opts.seed),
       runner: (rt) => {
-        const runnerOpts: RunnerOptions = { unmodelled: opts.unmodelled, tables: replayedTables(ruleset) };
+        const runnerOpts: RunnerOptions = { unmodelled: opts.unmodelled, tables: replayedTables(ruleset), chainCost: histograms !== undefined };
         runnerOpts.prepared = prepared = prepare(ruleset, rt, runnerOpts.tables, runnerOpts);
         return opts.interpreter ? interpretRuleset(ruleset, rt, runnerOpts) : compileRuleset(ruleset, rt, runnerOpts);
       },
       tracedRunner: (rt) => interpretRuleset(ruleset, rt, { unmodelled: opts.unmodelled, tables: replayedTables(ruleset), prepared }),
     };
-    // Engine time and rules evaluated per packet, for --histograms and the JSON.
-    const histograms = opts.histograms !== undefined || opts.output === 'json' ? new ReplayHistograms() : undefined;
     let values: CounterValues | undefined;
     let summary: ReplaySummary;
     if (statistic === 'expected') {
@@ -425,7 +433,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     }
     for (const f of files) f.commit();
     files.length = 0;
-    if (histograms !== undefined) summary.histograms = histograms.json();
+    if (histograms !== undefined) summary.histograms = { ...histograms.json(), chains: chainCosts(prepared!, summary.replayed) };
     printCounters(ruleset, summary, opts, io, values);
     if (!opts.quiet) io.err(summaryText(summary) + (opts.histograms !== undefined ? histogramsText(summary) : ''));
     if (summary.interrupted) io.exit(ExitCode.Interrupted);

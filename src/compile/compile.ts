@@ -107,6 +107,8 @@ class TableGen {
   /** Run rules going through a template: fns[index] = templates[template] after the build. */
   readonly runFills: Array<{ fns: unknown[]; index: number; template: number }> = [];
   readonly templateNames: Code[] = [];
+  /** Prepared.chainEvaluated, when rules tested are counted per chain. */
+  readonly CE: Code | undefined;
   private readonly spec: SpecialisedEmit;
   private readonly ctx: CompileContext;
 
@@ -116,8 +118,10 @@ class TableGen {
     rt: ReplayRuntime,
     readonly useIndex: boolean,
     readonly templates: 'auto' | 'always' | 'never',
+    chainEvaluated: Float64Array | undefined,
   ) {
     this.C = this.scope.param(counters.counts);
+    this.CE = chainEvaluated && this.scope.param(chainEvaluated);
     this.RT = this.scope.param(rt);
     this.D = this.scope.param(this.data);
     this.BAD = this.scope.param((name: string): never => {
@@ -177,24 +181,30 @@ class TableGen {
     return code`${e.extension(t.ext)}.applyTarget(${e.object(t.state)}, pkt, ${this.RT}, ${e.object(t.inst)})`;
   }
 
+  /** Leaving chain `chainNum` after `tested` rules: into ev, and its chain's total when kept. */
+  private exitCount(chainNum: number, tested: Code | number, e: Emit): Code {
+    if (this.CE === undefined) return code`ev += ${tested};`;
+    return code`ev += ${tested}; ${this.CE}[${e.value(chainNum)}] += ${tested};`;
+  }
+
   /**
    * The target of a rule at chain position k inside a chain or segment function: exits
    * add k + 1 to the rules evaluated; going on is falling through to the next rule.
    */
   frameTarget(pr: PreparedRule, k: number, e: Emit): Code {
     const t = pr.rule.target;
-    const exit = k + 1;
+    const exit = this.exitCount(pr.chainNum, k + 1, e);
     switch (t.kind) {
       case 'none':
         return code``;
       case 'verdict':
-        return code`ev += ${exit}; return ${t.verdict === 'RETURN' ? Verdict.RETURN : STANDARD[t.verdict]};`;
+        return code`${exit} return ${t.verdict === 'RETURN' ? Verdict.RETURN : STANDARD[t.verdict]};`;
       case 'jump':
-        if (pr.rule.ip.goto) return code`ev += ${exit}; return ${e.callChain(t.chain)};`;
-        return code`r = ${e.callChain(t.chain)}; if (r !== ${Verdict.RETURN}) { ev += ${exit}; return r; }`;
+        if (pr.rule.ip.goto) return code`${exit} return ${e.callChain(t.chain)};`;
+        return code`r = ${e.callChain(t.chain)}; if (r !== ${Verdict.RETURN}) { ${exit} return r; }`;
       case 'ext':
         if (!pr.target!.evaluable) return code`${this.RT}.note(${e.value(pr.target!.note)});`;
-        return code`r = ${this.applyTarget(pr, e)}; if (r !== ${Verdict.CONTINUE}) { ev += ${exit}; return r === ${Verdict.RETURN} ? ${this.BAD}(${e.value(t.instance.ext.name)}) : r; }`;
+        return code`r = ${this.applyTarget(pr, e)}; if (r !== ${Verdict.CONTINUE}) { ${exit} return r === ${Verdict.RETURN} ? ${this.BAD}(${e.value(t.instance.ext.name)}) : r; }`;
     }
   }
 
@@ -218,7 +228,7 @@ class TableGen {
   /** A rule in line in a chain or segment function. */
   frameRule(pr: PreparedRule, k: number, e: Emit): Code {
     const body = code`${this.count(pr, e)} ${this.frameTarget(pr, k, e)}`;
-    const rule = this.guarded(pr, body, code`ev += ${k + 1}; return ${Verdict.DROP};`, e);
+    const rule = this.guarded(pr, body, code`${this.exitCount(pr.chainNum, k + 1, e)} return ${Verdict.DROP};`, e);
     if (!e.specialised) return rule === NEVER ? code`// #${k + 1} never matches` : rule;
     const note = code`// #${k + 1}, line ${pr.rule.origin.line}`;
     return rule === NEVER ? code`${note}: never matches` : code`${note}\n${rule}`;
@@ -234,7 +244,7 @@ class TableGen {
   /** A chain small enough to be one function, without its function header. */
   chainBody(pc: PreparedChain, e: Emit): Code {
     const rules = pc.rules.map((pr, k) => this.frameRule(pr, k, e));
-    return code`const v = pkt.view;\nlet r;\n${join(rules, '\n')}\nev += ${pc.rules.length};\nreturn ${Verdict.RETURN};`;
+    return code`const v = pkt.view;\nlet r;\n${join(rules, '\n')}\n${this.exitCount(pc.num, pc.rules.length, e)}\nreturn ${Verdict.RETURN};`;
   }
 
   /**
@@ -289,7 +299,7 @@ class TableGen {
     }
     linear(at, n);
     const body = calls.map((call) => code`r = ${call}(pkt, v); if (r !== ${Verdict.CONTINUE}) return r;`);
-    this.decls.push(code`${head}\nconst v = pkt.view;\nlet r;\n${join(body, '\n')}\nev += ${n};\nreturn ${Verdict.RETURN};\n}`);
+    this.decls.push(code`${head}\nconst v = pkt.view;\nlet r;\n${join(body, '\n')}\n${this.exitCount(pc.num, n, this.spec)}\nreturn ${Verdict.RETURN};\n}`);
   }
 
   /** Rules from..to-1 in line in a function (pkt, v) that returns CONTINUE at its end. */
@@ -360,7 +370,7 @@ class TableGen {
     const name = this.scope.name('f');
     const exit = run.start + 1;
     const attempt = (call: (q: Code) => Code): Code =>
-      code`const r = ${call(code`q`)}; if (r !== ${Verdict.CONTINUE}) { ev += ${exit} + q; return r; }`;
+      code`const r = ${call(code`q`)}; if (r !== ${Verdict.CONTINUE}) { ${this.exitCount(pc.num, code`${exit} + q`, this.spec)} return r; }`;
     let lookup: Code;
     let grouped: Grouped<unknown>;
     if (run.kind === RunKind.IN) {
@@ -499,7 +509,7 @@ class Compiled implements CompiledRunner {
     this.counters = prepared.counters;
     this.requested = options.tables && new Set(options.tables);
     for (const [name, table] of prepared.tables) {
-      const gen = new TableGen(table, prepared.counters, rt, options.index !== false, options.templates ?? 'auto');
+      const gen = new TableGen(table, prepared.counters, rt, options.index !== false, options.templates ?? 'auto', prepared.chainEvaluated);
       const ev = gen.scope.param(this.ev);
       gen.plan();
       for (const pc of table.chains) gen.chain(pc);

@@ -66,6 +66,8 @@ class Interpreter implements ObservableRunner {
   private observer: TraversalObserver | null = null;
   private readonly tables: Map<TableName, PreparedTable>;
   private readonly counters: CounterStore;
+  /** Prepared.chainEvaluated: rules tested per chain, when asked for. */
+  private readonly chainEvaluated: Float64Array | undefined;
   private readonly rt: ReplayRuntime;
   /** Per rule number: the -i / -o names with their masks. */
   private readonly inIface: IfaceMatch[] = [];
@@ -78,6 +80,7 @@ class Interpreter implements ObservableRunner {
     const prepared = prepare(ruleset, rt, options.tables, options);
     this.tables = prepared.tables;
     this.counters = prepared.counters;
+    this.chainEvaluated = prepared.chainEvaluated;
     this.rt = rt;
     let depth = 1;
     for (const t of this.tables.values()) {
@@ -102,6 +105,7 @@ class Interpreter implements ObservableRunner {
     const base = table && hookChain(table, pkt.hook);
     if (!table || !base) return Verdict.ACCEPT;
     const counts = this.counters.counts;
+    const perChain = this.chainEvaluated;
     const obs = this.observer;
     let chain = base;
     let i = 0;
@@ -110,6 +114,7 @@ class Interpreter implements ObservableRunner {
       if (i < chain.rules.length) {
         const pr = chain.rules[i]!;
         this.lastEvaluated++;
+        if (perChain !== undefined) perChain[chain.num]!++;
         if (obs === null ? !this.ruleMatches(pr, pkt) : !this.ruleMatchesObserved(pr, pkt, obs)) {
           // A match that set hotdrop ends the traversal: NF_DROP, the rule not counted.
           if (pkt.hotdrop) return Verdict.DROP;

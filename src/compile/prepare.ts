@@ -56,6 +56,11 @@ export interface RunnerOptions {
    * either without being evaluated twice.
    */
   prepared?: Prepared;
+  /**
+   * Count, per chain, the rules the kernel's linear walk tests (Prepared.chainEvaluated);
+   * only when this runner prepares (a shared Prepared keeps its own choice).
+   */
+  chainCost?: boolean;
 }
 
 /**
@@ -124,6 +129,8 @@ export interface PreparedRule {
   /** Index of the rule's counters (packets and bytes) in the runner's arrays. */
   num: number;
   chain: Chain;
+  /** Its chain's PreparedChain.num. */
+  chainNum: number;
   /** 0-based position in its chain. */
   position: number;
   matches: PreparedMatch[];
@@ -133,6 +140,8 @@ export interface PreparedRule {
 
 export interface PreparedChain {
   chain: Chain;
+  /** The chain's index in Prepared.chains (and chainEvaluated), across all tables. */
+  num: number;
   rules: PreparedRule[];
   /** Built-in chains: index of the policy counters; -1 for user chains. */
   policyNum: number;
@@ -176,6 +185,13 @@ export class CounterStore {
 export interface Prepared {
   tables: Map<TableName, PreparedTable>;
   counters: CounterStore;
+  /** Every chain of every table, by PreparedChain.num. */
+  chains: PreparedChain[];
+  /**
+   * With RunnerOptions.chainCost: per chain (by num), the rules the kernel's walk has tested
+   * in it over all traversals so far, as lastEvaluated counts them. Undefined otherwise.
+   */
+  chainEvaluated: Float64Array | undefined;
 }
 
 function matchEvaluable(ext: MatchExtension<unknown>): boolean {
@@ -231,6 +247,7 @@ export function prepare(ruleset: Ruleset, rt: ReplayRuntime, tableNames: readonl
   }
   const assumed: MatchMode = policy === 'assume-nomatch' ? MatchMode.ASSUME_NOMATCH : MatchMode.ASSUME_MATCH;
   const counted: Array<{ counters: { packets: bigint; bytes: bigint } }> = [];
+  const all: PreparedChain[] = [];
   const out = new Map<TableName, PreparedTable>();
   for (const table of tables) {
     const chains: PreparedChain[] = [];
@@ -261,20 +278,21 @@ export function prepare(ruleset: Ruleset, rt: ReplayRuntime, tableNames: readonl
             note: ok ? '' : `unmodelled target ${ext.name} skipped`,
           };
         }
-        return { rule, num, chain, position, matches, target };
+        return { rule, num, chain, chainNum: all.length, position, matches, target };
       });
       let policyNum = -1;
       if (chain.builtin) {
         policyNum = counted.length;
         counted.push({ counters: chain.policyCounters });
       }
-      const pc = { chain, rules, policyNum };
+      const pc = { chain, num: all.length, rules, policyNum };
+      all.push(pc);
       chains.push(pc);
       byName.set(chain.name, pc);
     }
     out.set(table.name, { table, chains, byName });
   }
-  return { tables: out, counters: new CounterStore(counted) };
+  return { tables: out, counters: new CounterStore(counted), chains: all, chainEvaluated: options.chainCost ? new Float64Array(all.length) : undefined };
 }
 
 /** The built-in chain of `table` for `hook`, if the table attaches to that hook. */

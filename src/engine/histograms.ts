@@ -13,6 +13,7 @@
  * Both merge with another replay's (worker threads) through add().
  */
 import * as hdr from 'hdr-histogram-js';
+import type { Prepared } from '../compile/prepare.js';
 import { performance } from 'node:perf_hooks';
 
 /** Every how many packets one is timed. */
@@ -81,6 +82,30 @@ export class ReplayHistograms {
   static text(h: hdr.Histogram): string {
     return h.outputPercentileDistribution(5, 1);
   }
+}
+
+/** One chain's share of the rules evaluated (Prepared.chainEvaluated). */
+export interface ChainCost {
+  table: string;
+  chain: string;
+  /** Rules of this chain the kernel's walk tested, over the whole replay. */
+  evaluated: number;
+  /** That per replayed packet. */
+  perPacket: number;
+}
+
+/** Every chain of `prepared` with its rules tested (chainCost runners), in table and chain order. */
+export function chainCosts(prepared: Prepared, replayed: number): ChainCost[] {
+  const per = prepared.chainEvaluated;
+  if (per === undefined) return [];
+  const out: ChainCost[] = [];
+  for (const [table, t] of prepared.tables) {
+    for (const pc of t.chains) {
+      const evaluated = per[pc.num]!;
+      out.push({ table, chain: pc.chain.name, evaluated, perPacket: replayed > 0 ? Math.round((evaluated / replayed) * 1e4) / 1e4 : 0 });
+    }
+  }
+  return out;
 }
 
 function summary(h: hdr.Histogram): HistogramJson {

@@ -25,7 +25,7 @@ import { usesConntrack } from '../conntrack/usage.js';
 import { natStage, stagesOf, type Stage, type Step } from './stages.js';
 import { EgressComparer, type EgressComparison } from './egress-compare.js';
 import { Occupancy, type ConntrackOccupancy } from './occupancy.js';
-import { SAMPLE_EVERY, type ReplayHistograms } from './histograms.js';
+import { SAMPLE_EVERY, type ChainCost, type ReplayHistograms } from './histograms.js';
 import { performance } from 'node:perf_hooks';
 
 const isMulticastAddr = (a: number): boolean => a >>> 28 === 0xe;
@@ -170,7 +170,7 @@ export interface ReplaySummary {
    */
   expected?: { worlds: number; inexactPackets: number };
   /** Percentiles and encodings of the `histograms` option's distributions (set by the caller). */
-  histograms?: ReturnType<ReplayHistograms['json']>;
+  histograms?: ReturnType<ReplayHistograms['json']> & { chains: ChainCost[] };
   seconds: number;
 }
 

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileRuleset, interpretRuleset, UnmodelledError, type TableRunner, type UnmodelledPolicy } from '../../src/compile/index.js';
+import { compileRuleset, interpretRuleset, prepare, UnmodelledError, type Prepared, type TableRunner, type UnmodelledPolicy } from '../../src/compile/index.js';
 import { L4State } from '../../src/decode/view.js';
 import { Verdict } from '../../src/engine/packet.js';
 import type { IpEntry, MatchInstance, Rule, RuleTarget, Ruleset } from '../../src/rules/model.js';
@@ -219,9 +219,11 @@ interface Outcome {
   counters: Record<string, [number, number]>;
   notes: Record<string, number>;
   logs: string[];
+  /** Rules tested per chain over all packets (Prepared.chainEvaluated). */
+  chains?: number[];
 }
 
-function replay(make: () => { runner: TableRunner; rt: TestRuntime }, rs: Ruleset, packets: readonly PacketFields[]): Outcome {
+function replay(make: () => { runner: TableRunner; rt: TestRuntime; prepared: Prepared }, rs: Ruleset, packets: readonly PacketFields[]): Outcome {
   let made;
   try {
     made = make();
@@ -229,29 +231,31 @@ function replay(make: () => { runner: TableRunner; rt: TestRuntime }, rs: Rulese
     if (e instanceof UnmodelledError) return { error: e.message, steps: [], counters: {}, notes: {}, logs: [] };
     throw e;
   }
-  const { runner, rt } = made;
+  const { runner, rt, prepared } = made;
   const tp = new TestPacket();
   const steps = packets.map((f): [Verdict, number, number, number] => {
     const pkt = tp.set(f);
     const verdict = runner.traverse('filter', pkt);
     return [verdict, runner.lastEvaluated, pkt.mark, pkt.length];
   });
-  return { steps, counters: readCounters(runner, rs), notes: Object.fromEntries(rt.notes), logs: rt.logs };
+  return { steps, counters: readCounters(runner, rs), notes: Object.fromEntries(rt.notes), logs: rt.logs, chains: Array.from(prepared.chainEvaluated!) };
 }
 
 function agree(rs: Ruleset, packets: readonly PacketFields[], unmodelled: UnmodelledPolicy): void {
-  const runners: Array<[string, (rt: TestRuntime) => TableRunner]> = [
-    ['interpreter', (rt) => interpretRuleset(rs, rt, { unmodelled })],
-    ['compiled', (rt) => compileRuleset(rs, rt, { unmodelled })],
-    ['compiled without index', (rt) => compileRuleset(rs, rt, { unmodelled, index: false })],
-    ['compiled, templates everywhere', (rt) => compileRuleset(rs, rt, { unmodelled, templates: 'always' })],
-    ['compiled, no templates', (rt) => compileRuleset(rs, rt, { unmodelled, templates: 'never' })],
+  // Each runner counts rules tested per chain too (chainCost), into a Prepared it is given.
+  const runners: Array<[string, (rt: TestRuntime, prepared: Prepared) => TableRunner]> = [
+    ['interpreter', (rt, prepared) => interpretRuleset(rs, rt, { unmodelled, prepared })],
+    ['compiled', (rt, prepared) => compileRuleset(rs, rt, { unmodelled, prepared })],
+    ['compiled without index', (rt, prepared) => compileRuleset(rs, rt, { unmodelled, prepared, index: false })],
+    ['compiled, templates everywhere', (rt, prepared) => compileRuleset(rs, rt, { unmodelled, prepared, templates: 'always' })],
+    ['compiled, no templates', (rt, prepared) => compileRuleset(rs, rt, { unmodelled, prepared, templates: 'never' })],
   ];
   const [reference, ...others] = runners.map(([name, make]) => {
     const outcome = replay(
       () => {
         const rt = new TestRuntime();
-        return { runner: make(rt), rt };
+        const prepared = prepare(rs, rt, undefined, { unmodelled, chainCost: true });
+        return { runner: make(rt, prepared), rt, prepared };
       },
       rs,
       packets,
@@ -259,6 +263,9 @@ function agree(rs: Ruleset, packets: readonly PacketFields[], unmodelled: Unmode
     return { name, outcome };
   });
   for (const o of others) expect(o.outcome, o.name).toEqual(reference!.outcome);
+  // The per-chain totals share out exactly the rules tested per traversal.
+  const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+  expect(sum(reference!.outcome.chains ?? [])).toBe(sum(reference!.outcome.steps.map((st) => st[1])));
 }
 
 describe('compiled ≡ interpreter', () => {

@@ -113,12 +113,20 @@ describe('replay histograms', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('nfreplay: rules evaluated per packet (mean 4.143): p50 4, p90 8, p99 8, p99.9 8, max 8');
     expect(r.stderr).toMatch(/engine time per packet \(ns, 1 in 16 timed\): p50 \d+/);
+    // INPUT: 1+2+3+4+5+6+6 rules for every 7 packets; SEVEN: 2 for one packet in 7.
+    expect(r.stderr).toContain('nfreplay: rules evaluated per packet by chain: filter INPUT 3.8571, filter SEVEN 0.2857 (all in --output json)\n');
     const text = readFileSync(`${prefix}.rules-evaluated.hgrm`, 'utf8');
     expect(text).toMatch(/^ {7}Value {5}Percentile TotalCount 1\/\(1-Percentile\)\n/);
     expect(text).toMatch(/#\[Max {5}= +8\.000, Total count {4}= +350\]/);
     expect(readFileSync(`${prefix}.engine-ns.hgrm`, 'utf8')).toMatch(/Total count {4}= +22\]/);
-    const json = JSON.parse(cli('--output', 'json', '-q').stdout) as { summary: { histograms: { rulesEvaluated: { count: number; p99: number }; engineNs: { sampleEvery: number } } } };
+    const json = JSON.parse(cli('--output', 'json', '-q').stdout) as { summary: { histograms: { rulesEvaluated: { count: number; p99: number }; engineNs: { sampleEvery: number }; chains: unknown[] } } };
     expect(json.summary.histograms.rulesEvaluated).toMatchObject({ count: 350, p99: 8 });
     expect(json.summary.histograms.engineNs.sampleEvery).toBe(16);
+    expect(json.summary.histograms.chains).toEqual([
+      { table: 'filter', chain: 'INPUT', evaluated: 1350, perPacket: 3.8571 },
+      { table: 'filter', chain: 'FORWARD', evaluated: 0, perPacket: 0 },
+      { table: 'filter', chain: 'OUTPUT', evaluated: 0, perPacket: 0 },
+      { table: 'filter', chain: 'SEVEN', evaluated: 100, perPacket: 0.2857 },
+    ]);
   });
 });
