@@ -1,8 +1,8 @@
 // Shared helpers for the benchmarks: timing, medians, namespaces for the iptables
 // baselines, result tables.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -99,7 +99,13 @@ export function machine() {
   return `${model || 'unknown cpu'}, ${cpus} cores, node ${process.version}`;
 }
 
+/**
+ * Prints a result table; under bench/run.mjs (NFREPLAY_BENCH_JSON set) also appends it to
+ * that file as one JSON line, for the results file and --compare.
+ */
 export function printTable(title, rows, columns) {
+  const json = process.env.NFREPLAY_BENCH_JSON;
+  if (json) appendFileSync(json, JSON.stringify({ script: basename(process.argv[1] ?? ''), title, columns, rows }) + '\n');
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
   const line = (cells) => cells.map((v, i) => String(v).padEnd(widths[i])).join('  ');
   console.log(`\n${title}`);
