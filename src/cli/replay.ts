@@ -4,7 +4,7 @@
  */
 import { enumerateText, kubeBalance, kubeBalanceText, serviceConnections, type ServiceConnection } from '../report/kube.js';
 import { EgressPcaps } from '../engine/egress-pcaps.js';
-import { conntrackEventLine, conntrackLine, type ConntrackEventKind } from '../conntrack/listing.js';
+import { conntrackEventLine, conntrackLine, type ConntrackEventKind, type ConntrackFormat } from '../conntrack/listing.js';
 import type { ConnEntry } from '../conntrack/entry.js';
 import type { Conntrack } from '../conntrack/tracker.js';
 import { mkdirSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { CaptureError } from '../capture/errors.js';
 import { compileRuleset, interpretRuleset, prepare, UnmodelledError, type Prepared, type RunnerOptions, type UnmodelledPolicy } from '../compile/index.js';
 import { ReplayContext, type LogLine } from '../engine/context.js';
 import { replayCapture, replayedTables, type PacketOutcome, type ReplayOptions, type ReplaySummary } from '../engine/replay.js';
+import type { PacketState } from '../engine/packet.js';
 import { expectedValues, replayExpected } from '../engine/expected.js';
 import { chainCosts, ReplayHistograms, type ChainCost, type HistogramJson } from '../engine/histograms.js';
 import { STATISTIC_MODE, type StatisticState } from '../rules/ext/statistic.js';
@@ -233,73 +234,94 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .action((capture: string, opts: ReplayCliOptions) => runReplay(capture, opts, io));
 }
 
+/** conntrack -E -o timestamp lines into `file`: "[sec.usec]", a tab, the event. */
+function conntrackEventWriter(file: AtomicFile, format: ConntrackFormat): NonNullable<ReplayOptions['conntrackEvents']> {
+  const event = (kind: ConntrackEventKind, e: ConnEntry, sec: number, nsec: number, nowNs: number): void =>
+    file.write(`[${sec}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}]\t${conntrackEventLine(kind, e, nowNs, format)}\n`);
+  // DESTROY happens between packets, at a time given since the first packet: its time is needed.
+  let firstTs: { sec: number; nsec: number } | undefined;
+  return {
+    onNew: (e, p) => {
+      if (firstTs === undefined) {
+        // The first packet's time: this one's less the time since it.
+        let sec = p.tsSec - Math.floor(p.nowNs / 1e9);
+        let nsec = p.tsNsec - (p.nowNs % 1e9);
+        if (nsec < 0) {
+          nsec += 1e9;
+          sec -= 1;
+        }
+        firstTs = { sec, nsec };
+      }
+      event('NEW', e, p.tsSec, p.tsNsec, p.nowNs);
+    },
+    onUpdate: (e, p) => event('UPDATE', e, p.tsSec, p.tsNsec, p.nowNs),
+    onDestroy: (e, atNs) => {
+      const t = captureTime(firstTs, atNs);
+      event('DESTROY', e, t.sec, t.nsec, atNs);
+    },
+  };
+}
+
 /** The replay command's work, also used by `nfreplay demo`. */
-export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io): Promise<void> {
-  if (!['list', 'save', 'json'].includes(opts.output)) {
-    io.err(`nfreplay: --output must be list, save or json\n`);
-    return io.exit(ExitCode.Usage);
-  }
-  if (!['refuse', 'assume-match', 'assume-nomatch'].includes(opts.unmodelled)) {
-    io.err(`nfreplay: --unmodelled must be refuse, assume-match or assume-nomatch\n`);
-    return io.exit(ExitCode.Usage);
-  }
+/** What the options ask for once checked. */
+interface Checked {
+  statistic: 'sample' | 'expected' | 'enumerate';
+  ctFormat: ConntrackFormat;
+  at: CaptureTime | undefined;
+  selectTrace: ((pkt: PacketState) => boolean) | undefined;
+}
+
+/** The options checked against each other; a usage error's message otherwise. */
+function checkOptions(opts: ReplayCliOptions): Checked | string {
+  if (!['list', 'save', 'json'].includes(opts.output)) return '--output must be list, save or json';
+  if (!['refuse', 'assume-match', 'assume-nomatch'].includes(opts.unmodelled)) return '--unmodelled must be refuse, assume-match or assume-nomatch';
   const statistic = opts.statistic ?? 'sample';
-  if (statistic !== 'sample' && statistic !== 'expected' && statistic !== 'enumerate') {
-    io.err(`nfreplay: --statistic must be sample, expected or enumerate\n`);
-    return io.exit(ExitCode.Usage);
-  }
+  if (statistic !== 'sample' && statistic !== 'expected' && statistic !== 'enumerate') return '--statistic must be sample, expected or enumerate';
   const sampledOnly = statistic === 'expected' ? SAMPLED_OUTPUTS.filter(([key]) => opts[key] !== undefined).map(([, flag]) => flag) : [];
   if (sampledOnly.length > 0) {
-    io.err(`nfreplay: --statistic expected gives expected counters over every branch; ${sampledOnly.join(', ')} follow${sampledOnly.length === 1 ? 's' : ''} one sampled path: use --statistic sample\n`);
-    return io.exit(ExitCode.Usage);
+    return `--statistic expected gives expected counters over every branch; ${sampledOnly.join(', ')} follow${sampledOnly.length === 1 ? 's' : ''} one sampled path: use --statistic sample`;
   }
-  if (statistic === 'enumerate' && opts.services === undefined) {
-    io.err(`nfreplay: --statistic enumerate lists the endpoints in the --services file: give --services FILE\n`);
-    return io.exit(ExitCode.Usage);
-  }
-  const enumerate = statistic === 'enumerate';
-  const connections: ServiceConnection[] = [];
-  if ((opts.tracePackets !== undefined || opts.traceFilter !== undefined) && opts.trace === undefined) {
-    io.err(`nfreplay: --trace-packets and --trace-filter need --trace FILE\n`);
-    return io.exit(ExitCode.Usage);
-  }
+  if (statistic === 'enumerate' && opts.services === undefined) return '--statistic enumerate lists the endpoints in the --services file: give --services FILE';
+  if ((opts.tracePackets !== undefined || opts.traceFilter !== undefined) && opts.trace === undefined) return '--trace-packets and --trace-filter need --trace FILE';
   const ctFormat = opts.conntrackFormat ?? 'plain';
-  if (ctFormat !== 'plain' && ctFormat !== 'extended') {
-    io.err(`nfreplay: --conntrack-format must be plain or extended\n`);
-    return io.exit(ExitCode.Usage);
-  }
-  if (ctFormat !== 'plain' && opts.conntrack === undefined && opts.conntrackEvents === undefined) {
-    io.err(`nfreplay: --conntrack-format needs --conntrack FILE or --conntrack-events FILE\n`);
-    return io.exit(ExitCode.Usage);
-  }
+  if (ctFormat !== 'plain' && ctFormat !== 'extended') return '--conntrack-format must be plain or extended';
+  if (ctFormat !== 'plain' && opts.conntrack === undefined && opts.conntrackEvents === undefined) return '--conntrack-format needs --conntrack FILE or --conntrack-events FILE';
   let at: CaptureTime | undefined;
   if (opts.at !== undefined) {
-    if (opts.conntrack === undefined) {
-      io.err(`nfreplay: --at needs --conntrack FILE\n`);
-      return io.exit(ExitCode.Usage);
-    }
+    if (opts.conntrack === undefined) return '--at needs --conntrack FILE';
     try {
       at = parseAtTime(opts.at);
     } catch (e) {
-      io.err(`nfreplay: ${(e as Error).message}\n`);
-      return io.exit(ExitCode.Usage);
+      return (e as Error).message;
     }
   }
-  let selectTrace: ReturnType<typeof traceSelection> | undefined;
+  let selectTrace: Checked['selectTrace'];
   try {
     if (opts.trace !== undefined) selectTrace = traceSelection(opts.tracePackets, opts.traceFilter);
   } catch (e) {
     if (!(e instanceof TraceSelectionError)) throw e;
-    io.err(`nfreplay: ${e.message} [${e.code}]\n`);
+    return `${e.message} [${e.code}]`;
+  }
+  return { statistic, ctFormat, at, selectTrace };
+}
+
+/** The replay command's work, also used by `nfreplay demo`. */
+export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io): Promise<void> {
+  const checked = checkOptions(opts);
+  if (typeof checked === 'string') {
+    io.err(`nfreplay: ${checked}\n`);
     return io.exit(ExitCode.Usage);
   }
+  const { statistic, ctFormat, at, selectTrace } = checked;
+  const enumerate = statistic === 'enumerate';
+  const connections: ServiceConnection[] = [];
   const files: Array<{ commit(): void; abort(): void }> = [];
   try {
     const { ruleset, warnings } = loadRulesetFile(opts.rules);
     for (const w of warnings) io.err(`nfreplay: warning: ${w}\n`);
     const host = await hostFor(capture, opts, io);
     if (opts.dumpCompiled) {
-        const runner = compileRuleset(ruleset, new ReplayContext({ host, seed: Number(opts.seed) }), {
+      const runner = compileRuleset(ruleset, new ReplayContext({ host, seed: Number(opts.seed) }), {
         unmodelled: opts.unmodelled,
         tables: replayedTables(ruleset),
       });
@@ -324,14 +346,10 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     if (eventFile) files.push(eventFile);
     const drops = opts.drops !== undefined ? new DropsOutput(opts.drops) : undefined;
     if (drops) files.push(drops);
-    // conntrack -E -o timestamp: "[sec.usec]", a tab, the event.
-    const event = (kind: ConntrackEventKind, e: ConnEntry, sec: number, nsec: number, nowNs: number): void =>
-      eventFile!.write(`[${sec}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}]\t${conntrackEventLine(kind, e, nowNs, ctFormat)}\n`);
     /** The table's live entries at `nowNs`, as conntrack -L lists them. */
     const listTable = (ct: Conntrack, nowNs: number): void => {
       for (const e of ct.table.entries) if (e.expiresNs > nowNs) ctFile!.write(conntrackLine(e, nowNs, true, ctFormat) + '\n');
     };
-    let firstTs: { sec: number; nsec: number } | undefined;
     // Engine time and rules evaluated per packet (and per chain), for --histograms and the JSON.
     const histograms = statistic !== 'expected' && (opts.histograms !== undefined || opts.output === 'json') ? new ReplayHistograms() : undefined;
     // The traced runner shares the main runner's per-rule state and counters.
@@ -374,28 +392,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
           trace: traceFile && selectTrace ? { select: selectTrace, onLine: (p, text) => traceFile.write(`${isoTime(p.tsSec, p.tsNsec)} packet ${p.number} ${text}\n`) } : undefined,
           onNflog: nflog ? (group, _prefix, p, size) => nflog.write(group, p, size) : undefined,
           onEgress: egress ? (p, iface) => egress.write(p, iface) : undefined,
-          conntrackEvents: eventFile
-            ? {
-                onNew: (e, p) => {
-                  if (firstTs === undefined) {
-                    // The first packet's time: this one's less the time since it.
-                    let sec = p.tsSec - Math.floor(p.nowNs / 1e9);
-                    let nsec = p.tsNsec - (p.nowNs % 1e9);
-                    if (nsec < 0) {
-                      nsec += 1e9;
-                      sec -= 1;
-                    }
-                    firstTs = { sec, nsec };
-                  }
-                  event('NEW', e, p.tsSec, p.tsNsec, p.nowNs);
-                },
-                onUpdate: (e, p) => event('UPDATE', e, p.tsSec, p.tsNsec, p.nowNs),
-                onDestroy: (e, atNs) => {
-                  const t = captureTime(firstTs, atNs);
-                  event('DESTROY', e, t.sec, t.nsec, atNs);
-                },
-              }
-            : undefined,
+          conntrackEvents: eventFile && conntrackEventWriter(eventFile, ctFormat),
           onConntrack: ctFile && at === undefined ? (ct) => listTable(ct, ct.nowNs) : undefined,
           snapshotAt: at,
           onSnapshot: ctFile && at !== undefined ? listTable : undefined,
