@@ -81,8 +81,8 @@ export function invertTuple(out: Tuple, t: Tuple): boolean {
 }
 
 export class ConnEntry {
-  /** [original, reply]. */
-  readonly tuple: [Tuple, Tuple] = [new Tuple(), new Tuple()];
+  /** [original, reply], each also the entry's place in the table's hash chains. */
+  readonly tuple: [TupleHash, TupleHash] = [new TupleHash(this, 0), new TupleHash(this, 1)];
   status = 0;
   mark = 0;
   zone = 0;
@@ -93,8 +93,6 @@ export class ConnEntry {
   udpStreamNs = 0;
   /** The entry's number in creation order (what `conntrack -L -o id` would call its id). */
   id = 0;
-  /** The entry's two places in the table's hash chains (nf_conntrack_tuple_hash). */
-  readonly nodes: [TupleNode, TupleNode] = [new TupleNode(this, 0), new TupleNode(this, 1)];
   /** Packets and bytes per direction (nf_conntrack_acct), kept whatever the sysctl says. */
   readonly packets: [number, number] = [0, 0];
   readonly bytes: [number, number] = [0, 0];
@@ -114,17 +112,22 @@ export class ConnEntry {
     this.status = this.mark = this.zone = this.expiresNs = this.udpStreamNs = this.id = this.eventMark = 0;
     this.eventPending = false;
     this.packets[0] = this.packets[1] = this.bytes[0] = this.bytes[1] = 0;
-    this.nodes[0].next = this.nodes[1].next = null;
+    this.tuple[0].next = this.tuple[1].next = null;
     this.older = this.newer = null;
     // The TCP data is reinitialised by tcpNew() before any use; the object is kept.
   }
 }
 
-/** One tuple of an entry in a hash chain. */
-export class TupleNode {
-  next: TupleNode | null = null;
+/**
+ * One tuple of an entry with its link in a table hash chain (struct nf_conntrack_tuple_hash:
+ * the chain walk compares the tuple without going through the entry).
+ */
+export class TupleHash extends Tuple {
+  next: TupleHash | null = null;
   constructor(
     readonly entry: ConnEntry,
     readonly dir: 0 | 1,
-  ) {}
+  ) {
+    super();
+  }
 }

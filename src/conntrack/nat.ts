@@ -40,8 +40,12 @@ export class Nat {
   private readonly next = new Tuple();
   private readonly probe = new Tuple();
   private readonly target = new Tuple();
-  /** Source-mapped connections by original source (nf_nat_bysource), for find_appropriate_src. */
-  private readonly bySource = new Map<string, ConnEntry[]>();
+  /**
+   * Source-mapped connections by original source address and port (nf_nat_bysource), for
+   * find_appropriate_src, which compares protocol and zone as it walks a list, as the kernel
+   * walks a hash bucket. A number key, not a string built and hashed for every connection.
+   */
+  private readonly bySource = new Map<number, ConnEntry[]>();
   /** The null binding's range (one address, ports untouched), reused. */
   private readonly null: NatRange = { flags: NAT_MAP_IPS, minAddr: 0, maxAddr: 0, minPort: 0, maxPort: 0, basePort: 0 };
   /** Capture time of the packet being mapped: expired entries do not hold tuples. */
@@ -145,8 +149,9 @@ export class Nat {
     return found !== undefined && found !== self;
   }
 
-  private key(src: number, sport: number, proto: number, zone: number): string {
-    return `${src | 0}/${sport}/${proto}/${zone}`;
+  /** The bySource key of a tuple's source: address and port (ICMP: id), 48 bits. */
+  private key(t: Tuple): number {
+    return (t.src >>> 0) * 0x10000 + t.sport;
   }
 
   /**
@@ -155,25 +160,25 @@ export class Nat {
    * ICMP the identifier) until `visit` takes one.
    */
   private existingSources(orig: Tuple, zone: number, visit: (addr: number, port: number) => boolean): void {
-    const list = this.bySource.get(this.key(orig.src, orig.sport, orig.proto, zone));
+    const list = this.bySource.get(this.key(orig));
     if (list === undefined) return;
     for (let i = list.length - 1; i >= 0; i--) {
-      const mapped = list[i]!.tuple[1];
+      const e = list[i]!;
+      if (e.tuple[0].proto !== orig.proto || e.zone !== zone) continue; // same_src(), nf_ct_zone_equal()
+      const mapped = e.tuple[1];
       if (visit(mapped.dst >>> 0, orig.proto === IPPROTO_ICMP ? mapped.sport : mapped.dport)) return;
     }
   }
 
   private remember(e: ConnEntry): void {
-    const o = e.tuple[0];
-    const k = this.key(o.src, o.sport, o.proto, e.zone);
+    const k = this.key(e.tuple[0]);
     const list = this.bySource.get(k);
     if (list === undefined) this.bySource.set(k, [e]);
     else list.push(e);
   }
 
   private forget(e: ConnEntry): void {
-    const o = e.tuple[0];
-    const k = this.key(o.src, o.sport, o.proto, e.zone);
+    const k = this.key(e.tuple[0]);
     const list = this.bySource.get(k);
     if (list === undefined) return;
     const i = list.indexOf(e);

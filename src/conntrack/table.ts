@@ -13,10 +13,10 @@
  * was 18% of a tracked replay's time before). Whoever receives an entry in `onDestroy`
  * must copy what it keeps.
  */
-import { ConnEntry, Status, type Tuple, type TupleNode } from './entry.js';
+import { ConnEntry, Status, type Tuple, type TupleHash } from './entry.js';
 
 export class ConnTable {
-  private buckets: (TupleNode | null)[];
+  private buckets: (TupleHash | null)[];
   private mask: number;
   /**
    * Expiry schedule: per capture second, the entries that were due then when scheduled,
@@ -43,7 +43,7 @@ export class ConnTable {
   constructor(buckets = 1024) {
     let size = 1024;
     while (size < buckets) size *= 2;
-    this.buckets = new Array<TupleNode | null>(size).fill(null);
+    this.buckets = new Array<TupleHash | null>(size).fill(null);
     this.mask = size - 1;
   }
 
@@ -84,9 +84,9 @@ export class ConnTable {
     dst |= 0;
     let n = this.buckets[hash(src, dst, sport, dport, proto, zone) & this.mask] ?? null;
     for (; n !== null; n = n.next) {
+      if (n.src !== src || n.dst !== dst || n.sport !== sport || n.dport !== dport || n.proto !== proto) continue;
       const e = n.entry;
-      const t = e.tuple[n.dir];
-      if (t.src !== src || t.dst !== dst || t.sport !== sport || t.dport !== dport || t.proto !== proto || e.zone !== zone) continue;
+      if (e.zone !== zone) continue;
       if (e.expiresNs <= nowNs) {
         this.remove(e, e.expiresNs);
         return undefined;
@@ -120,9 +120,8 @@ export class ConnTable {
   /** Takes `e` out of the table (killed, or expired at `atNs`); it is recycled after `onDestroy`. */
   remove(e: ConnEntry, atNs: number): void {
     if (!(e.status & Status.CONFIRMED) || e.status & Status.DYING) return;
-    for (const node of e.nodes) {
-      const t = e.tuple[node.dir];
-      const i = hash(t.src, t.dst, t.sport, t.dport, t.proto, e.zone) & this.mask;
+    for (const node of e.tuple) {
+      const i = hash(node.src, node.dst, node.sport, node.dport, node.proto, e.zone) & this.mask;
       let p = this.buckets[i] ?? null;
       if (p === node) this.buckets[i] = node.next;
       else {
@@ -148,6 +147,10 @@ export class ConnTable {
    */
   setExpiry(e: ConnEntry, ns: number): void {
     e.expiresNs = ns;
+    // Not before the second it is due in (every refresh but a shortened timeout): nothing to
+    // move. Compared in ns, sparing a division per packet: exact while that second's ns are
+    // below 2^53 (104 days, as for PacketState.nowNs).
+    if (ns >= e.dueSec * 1e9) return;
     if (e.status & Status.CONFIRMED && Math.max(this.nextDueSec, Math.floor(ns / 1e9)) < e.dueSec) this.schedule(e);
   }
 
@@ -186,16 +189,15 @@ export class ConnTable {
   }
 
   private link(e: ConnEntry): void {
-    for (const node of e.nodes) {
-      const t = e.tuple[node.dir];
-      const i = hash(t.src, t.dst, t.sport, t.dport, t.proto, e.zone) & this.mask;
+    for (const node of e.tuple) {
+      const i = hash(node.src, node.dst, node.sport, node.dport, node.proto, e.zone) & this.mask;
       node.next = this.buckets[i] ?? null;
       this.buckets[i] = node;
     }
   }
 
   private resize(size: number): void {
-    this.buckets = new Array<TupleNode | null>(size).fill(null);
+    this.buckets = new Array<TupleHash | null>(size).fill(null);
     this.mask = size - 1;
     for (let e = this.oldest; e !== null; e = e.newer) this.link(e);
   }

@@ -122,37 +122,57 @@ export function tcpSysctlsFrom(sysctl: (name: string) => number | undefined): Tc
   return s;
 }
 
-/** Per-direction window data: struct ip_ct_tcp_state (all uint32 but scale and flags). */
-export class TcpWindow {
-  /** td_end: highest seq + len sent. */
-  end = 0;
-  /** td_maxend: highest ack + window the other side advertised. */
-  maxend = 0;
-  /** td_maxwin: largest window (plus SACKed bytes) advertised. 0: not initialised yet. */
-  maxwin = 0;
-  /** td_maxack: highest ack sent (valid with MAXACK_SET). */
-  maxack = 0;
-  /** td_scale: window scale factor. */
-  scale = 0;
-  flags = 0;
+/**
+ * A direction's struct ip_ct_tcp_state in TcpConn.n, from its base (dir * TD_SIZE): td_end,
+ * td_maxend, td_maxwin, td_maxack, td_scale and flags.
+ */
+const TD_END = 0, TD_MAXEND = 1, TD_MAXWIN = 2, TD_MAXACK = 3, TD_SCALE = 4, TD_FLAGS = 5, TD_SIZE = 6;
+/** TcpConn.n past the two directions: struct ip_ct_tcp's last_seq, last_ack, last_end. */
+const LAST_SEQ = 2 * TD_SIZE, LAST_ACK = LAST_SEQ + 1, LAST_END = LAST_SEQ + 2, N_SIZE = LAST_SEQ + 3;
 
-  /** nf_ct_tcp_state_reset: everything but the BE_LIBERAL flag. */
-  resetKeepLiberal(): void {
-    this.end = this.maxend = this.maxwin = this.maxack = this.scale = 0;
-    this.flags &= TcpCtFlag.BE_LIBERAL;
+/** One direction's window data (struct ip_ct_tcp_state), read from its connection's numbers. */
+export class TcpWindow {
+  constructor(
+    private readonly n: Uint32Array,
+    private readonly base: number,
+  ) {}
+
+  /** td_end: highest seq + len sent. */
+  get end(): number {
+    return this.n[this.base + TD_END]!;
+  }
+
+  /** td_maxend: highest ack + window the other side advertised. */
+  get maxend(): number {
+    return this.n[this.base + TD_MAXEND]!;
+  }
+
+  /** td_maxwin: largest window (plus SACKed bytes) advertised. 0: not initialised yet. */
+  get maxwin(): number {
+    return this.n[this.base + TD_MAXWIN]!;
+  }
+
+  /** td_maxack: highest ack sent (valid with MAXACK_SET). */
+  get maxack(): number {
+    return this.n[this.base + TD_MAXACK]!;
+  }
+
+  /** td_scale: window scale factor. */
+  get scale(): number {
+    return this.n[this.base + TD_SCALE]!;
+  }
+
+  get flags(): number {
+    return this.n[this.base + TD_FLAGS]!;
   }
 }
 
 /** Per-connection TCP data: struct ip_ct_tcp. */
 export class TcpConn {
   state = 0;
-  readonly seen: readonly [TcpWindow, TcpWindow] = [new TcpWindow(), new TcpWindow()];
   /** Direction and table row of the last packet that counted (u8 in the kernel). */
   lastDir = 0;
   lastIndex = 0;
-  lastSeq = 0;
-  lastAck = 0;
-  lastEnd = 0;
   /** Raw (unscaled) window of the last ACK (u16). */
   lastWin = 0;
   /** Options of a SYN we let through while out of sync. */
@@ -161,13 +181,52 @@ export class TcpConn {
   /** Identical ACKs in a row (u8: wraps at 256). */
   retrans = 0;
 
+  /**
+   * Where its uint32s are: from `base` in `n`, both directions' ip_ct_tcp_state (from
+   * base + dir * TD_SIZE), then last_seq, last_ack and last_end. An array (a TcpStore's,
+   * shared with other connections) rather than fields: a field holding a number past 2^30
+   * is a heap number of its own, and the dozen objects of a connection, read one after the
+   * other at each packet, were cache misses in a replay that streams its capture through
+   * the cache, and garbage collector work (bench/replay-conntrack.mjs).
+   */
+  constructor(
+    readonly n: Uint32Array = new Uint32Array(N_SIZE),
+    readonly base = 0,
+  ) {}
+
+  /** Both directions' window data, for reading (made on each call: tracking reads `n`). */
+  get seen(): readonly [TcpWindow, TcpWindow] {
+    return [new TcpWindow(this.n, this.base), new TcpWindow(this.n, this.base + TD_SIZE)];
+  }
+
   /** The memset(&ct->proto.tcp, 0) of tcp_new. */
   reset(): void {
-    this.state = this.lastDir = this.lastIndex = this.lastSeq = this.lastAck = 0;
-    this.lastEnd = this.lastWin = this.lastWscale = this.lastFlags = this.retrans = 0;
-    this.seen[0].resetKeepLiberal();
-    this.seen[1].resetKeepLiberal();
-    this.seen[0].flags = this.seen[1].flags = 0;
+    this.state = this.lastDir = this.lastIndex = 0;
+    this.lastWin = this.lastWscale = this.lastFlags = this.retrans = 0;
+    this.n.fill(0, this.base, this.base + N_SIZE);
+  }
+}
+
+/** Connections per TcpStore chunk. */
+const STORE_CHUNK = 1024;
+
+/**
+ * The TcpConns of one connection table, their numbers in chunks of STORE_CHUNK connections
+ * (an array each would be three more objects per connection for the collector to copy).
+ * Entries are recycled with their TcpConn, so a chunk's slots are never given back.
+ */
+export class TcpStore {
+  private chunk = new Uint32Array(0);
+  private used = 0;
+
+  conn(): TcpConn {
+    if (this.used === this.chunk.length) {
+      this.chunk = new Uint32Array(STORE_CHUNK * N_SIZE);
+      this.used = 0;
+    }
+    const c = new TcpConn(this.chunk, this.used);
+    this.used += N_SIZE;
+    return c;
   }
 }
 
@@ -307,17 +366,17 @@ function optionsLength(seg: TcpSegment): number {
 }
 
 /**
- * tcp_options: window scale (capped at 14) and SACK-permitted into `w`. With any option
- * bytes at all, the old scale and flags (but BE_LIBERAL) are cleared first; a header
- * without options leaves them as they were.
+ * tcp_options: window scale (capped at 14) and SACK-permitted into the ip_ct_tcp_state at
+ * `w` in `n`. With any option bytes at all, the old scale and flags (but BE_LIBERAL) are
+ * cleared first; a header without options leaves them as they were.
  */
-function tcpOptions(seg: TcpSegment, w: TcpWindow): void {
+function tcpOptions(seg: TcpSegment, n: Uint32Array, w: number): void {
   let length = optionsLength(seg);
   if (length <= 0) return;
   const d = seg.data;
   let p = seg.optionsOffset;
-  w.scale = 0;
-  w.flags &= TcpCtFlag.BE_LIBERAL;
+  n[w + TD_SCALE] = 0;
+  n[w + TD_FLAGS]! &= TcpCtFlag.BE_LIBERAL;
   while (length > 0) {
     const opcode = d[p++]!;
     if (opcode === 0) return; // EOL
@@ -328,46 +387,54 @@ function tcpOptions(seg: TcpSegment, w: TcpWindow): void {
     if (length < 2) return;
     const opsize = d[p++]!;
     if (opsize < 2 || opsize > length) return; // silly or partial option
-    if (opcode === 4 && opsize === 2) w.flags |= TcpCtFlag.SACK_PERM;
+    if (opcode === 4 && opsize === 2) n[w + TD_FLAGS]! |= TcpCtFlag.SACK_PERM;
     else if (opcode === 3 && opsize === 3) {
-      w.scale = Math.min(d[p]!, 14); // TCP_MAX_WSCALE (RFC 7323)
-      w.flags |= TcpCtFlag.WINDOW_SCALE;
+      n[w + TD_SCALE] = Math.min(d[p]!, 14); // TCP_MAX_WSCALE (RFC 7323)
+      n[w + TD_FLAGS]! |= TcpCtFlag.WINDOW_SCALE;
     }
     p += opsize - 2;
     length -= opsize;
   }
 }
 
-/** tcp_sack: the highest right edge among the first SACK option's blocks, if after `sack`. */
-function tcpSack(seg: TcpSegment, sack: number): number {
+/**
+ * The segment's numbers as tcp_in_window works on them (uint32): seq, ack, the highest
+ * SACKed edge, the window (scaled once checked) and seq + len. Its helpers read them here
+ * rather than take them as arguments: V8 boxes a number past 2^30 in a new heap number
+ * when it crosses a call it did not inline, which was an allocation per packet or more.
+ */
+const NUM = new Uint32Array(5);
+const SEQ = 0, ACK = 1, SACK = 2, WIN = 3, END = 4;
+
+/** tcp_sack: the highest right edge among the first SACK option's blocks, into NUM[SACK] if after it. */
+function tcpSack(seg: TcpSegment): void {
   let length = optionsLength(seg);
-  if (length <= 0) return sack;
+  if (length <= 0) return;
   const d = seg.data;
   let p = seg.optionsOffset;
   // Fast path: only an aligned timestamp option (NOP, NOP, TS, 10).
-  if (length === 12 && d[p] === 1 && d[p + 1] === 1 && d[p + 2] === 8 && d[p + 3] === 10) return sack;
+  if (length === 12 && d[p] === 1 && d[p + 1] === 1 && d[p + 2] === 8 && d[p + 3] === 10) return;
   while (length > 0) {
     const opcode = d[p++]!;
-    if (opcode === 0) return sack;
+    if (opcode === 0) return;
     if (opcode === 1) {
       length--;
       continue;
     }
-    if (length < 2) return sack;
+    if (length < 2) return;
     const opsize = d[p++]!;
-    if (opsize < 2 || opsize > length) return sack;
+    if (opsize < 2 || opsize > length) return;
     if (opcode === 5 && opsize >= 10 && (opsize - 2) % 8 === 0) {
       for (let i = 0; i < opsize - 2; i += 8) {
         const q = p + i + 4; // right edge of the block
         const edge = ((d[q]! << 24) | (d[q + 1]! << 16) | (d[q + 2]! << 8) | d[q + 3]!) >>> 0;
-        if (after(edge, sack)) sack = edge;
+        if (after(edge, NUM[SACK]!)) NUM[SACK] = edge;
       }
-      return sack;
+      return;
     }
     p += opsize - 2;
     length -= opsize;
   }
-  return sack;
 }
 
 /**
@@ -382,15 +449,16 @@ export function tcpNew(conn: TcpConn, seg: TcpSegment, sys: TcpSysctls): boolean
   if (next >= sIV) return false;
   if (next !== TcpState.SYN_SENT && !sys.loose) return false;
   conn.reset();
-  const w = conn.seen[0];
-  w.end = segmentEnd(seg);
-  w.maxwin = seg.window === 0 ? 1 : seg.window;
+  const n = conn.n;
+  const w = conn.base;
+  n[w + TD_END] = segmentEnd(seg);
+  n[w + TD_MAXWIN] = seg.window === 0 ? 1 : seg.window;
   if (next === TcpState.SYN_SENT) {
-    w.maxend = w.end;
-    tcpOptions(seg, w);
+    n[w + TD_MAXEND] = n[w + TD_END]!;
+    tcpOptions(seg, n, w);
   } else {
-    w.maxend = (w.end + w.maxwin) >>> 0;
-    conn.seen[0].flags = conn.seen[1].flags = TcpCtFlag.SACK_PERM | TcpCtFlag.BE_LIBERAL;
+    n[w + TD_MAXEND] = n[w + TD_END]! + n[w + TD_MAXWIN]!;
+    n[w + TD_FLAGS] = n[w + TD_SIZE + TD_FLAGS] = TcpCtFlag.SACK_PERM | TcpCtFlag.BE_LIBERAL;
   }
   conn.lastIndex = TcpIndex.NONE; // tcp_packet sets the rest
   return true;
@@ -400,26 +468,27 @@ export function tcpNew(conn: TcpConn, seg: TcpSegment, sys: TcpSysctls): boolean
 const WIN_IGNORE = 0, WIN_INVALID = 1, WIN_ACCEPT = 2;
 
 /** nf_tcp_log_invalid: a liberal sender (or sysctl) turns any failed check into ACCEPT. */
-function failed(sender: TcpWindow, sys: TcpSysctls, action: number): number {
-  return sender.flags & TcpCtFlag.BE_LIBERAL || sys.beLiberal ? WIN_ACCEPT : action;
+function failed(n: Uint32Array, sender: number, sys: TcpSysctls, action: number): number {
+  return n[sender + TD_FLAGS]! & TcpCtFlag.BE_LIBERAL || sys.beLiberal ? WIN_ACCEPT : action;
 }
 
 /**
  * tcp_init_sender: a SYN/ACK answering the SYN, or the reply SYN of a simultaneous open,
  * (re)starts this direction's window. Scaling holds only if both SYNs carried the option.
  */
-function initSender(sender: TcpWindow, receiver: TcpWindow, seg: TcpSegment, end: number, dir: 0 | 1): void {
-  sender.end = sender.maxend = end;
-  sender.maxwin = seg.window === 0 ? 1 : seg.window;
-  tcpOptions(seg, sender);
-  if (dir === 1 && !(sender.flags & receiver.flags & TcpCtFlag.WINDOW_SCALE)) {
-    sender.scale = receiver.scale = 0;
+function initSender(n: Uint32Array, sender: number, receiver: number, seg: TcpSegment, dir: 0 | 1): void {
+  n[sender + TD_END] = n[sender + TD_MAXEND] = NUM[END]!;
+  n[sender + TD_MAXWIN] = seg.window === 0 ? 1 : seg.window;
+  tcpOptions(seg, n, sender);
+  if (dir === 1 && !(n[sender + TD_FLAGS]! & n[receiver + TD_FLAGS]! & TcpCtFlag.WINDOW_SCALE)) {
+    n[sender + TD_SCALE] = n[receiver + TD_SCALE] = 0;
   }
 }
 
 /** MAXACKWINDOW: how far below the receiver's end an ack may lag. */
-function maxAckWindow(sender: TcpWindow): number {
-  return sender.maxwin > 66000 ? sender.maxwin : 66000;
+function maxAckWindow(n: Uint32Array, sender: number): number {
+  const maxwin = n[sender + TD_MAXWIN]!;
+  return maxwin > 66000 ? maxwin : 66000;
 }
 
 /**
@@ -429,60 +498,64 @@ function maxAckWindow(sender: TcpWindow): number {
  * The checks run on the old data; only an accepted packet updates it.
  */
 function tcpInWindow(conn: TcpConn, dir: 0 | 1, index: number, seg: TcpSegment, sys: TcpSysctls): number {
-  const sender = conn.seen[dir];
-  const receiver = conn.seen[1 - dir]!;
+  const n = conn.n;
+  const sender = conn.base + dir * TD_SIZE;
+  const receiver = conn.base + (1 - dir) * TD_SIZE;
   const f = seg.flags;
-  let seq = seg.seq;
-  let ack = seg.ack;
-  let sack = receiver.flags & TcpCtFlag.SACK_PERM ? tcpSack(seg, ack) : ack;
-  let win = seg.window;
-  let end = segmentEnd(seg);
+  const num = NUM;
+  num[SEQ] = seg.seq;
+  num[ACK] = num[SACK] = seg.ack;
+  if (n[receiver + TD_FLAGS]! & TcpCtFlag.SACK_PERM) tcpSack(seg);
+  num[WIN] = seg.window;
+  num[END] = segmentEnd(seg);
 
-  if (sender.maxwin === 0) {
+  if (n[sender + TD_MAXWIN] === 0) {
     if (f & TcpFlag.SYN) {
-      initSender(sender, receiver, seg, end, dir);
+      initSender(n, sender, receiver, seg, dir);
       if (!(f & TcpFlag.ACK)) return WIN_ACCEPT; // simultaneous open
     } else {
-      pickUpSender(sender, receiver, win, end, sack);
+      pickUpSender(n, sender, receiver);
     }
-  } else if (f & TcpFlag.SYN && after(end, sender.end) &&
+  } else if (f & TcpFlag.SYN && after(num[END]!, n[sender + TD_END]!) &&
              (conn.state === TcpState.SYN_SENT || conn.state === TcpState.SYN_RECV)) {
     // RFC 793: a reinitialised TCP uses higher sequence numbers; start this direction over.
-    initSender(sender, receiver, seg, end, dir);
+    initSender(n, sender, receiver, seg, dir);
     if (dir === 1 && !(f & TcpFlag.ACK)) return WIN_ACCEPT;
   }
 
   // No ACK, or a RST+ACK with ack 0 from a broken stack: pretend it acked what was sent.
-  if (!(f & TcpFlag.ACK) || (f & TcpFlag.RST && ack === 0)) ack = sack = receiver.end;
+  if (!(f & TcpFlag.ACK) || (f & TcpFlag.RST && num[ACK] === 0)) num[ACK] = num[SACK] = n[receiver + TD_END]!;
   // A RST with seq 0 answering a SYN.
-  if (f & TcpFlag.RST && seq === 0 && conn.state === TcpState.SYN_SENT) seq = end = sender.end;
+  if (f & TcpFlag.RST && num[SEQ] === 0 && conn.state === TcpState.SYN_SENT) num[SEQ] = num[END] = n[sender + TD_END]!;
 
-  if (!before(seq, sender.maxend + 1)) return overUpperBound(sender, receiver, end, sack, sys);
-  if (!before(sack, receiver.end + 1)) return failed(sender, sys, WIN_INVALID); // acks unseen data
-  if (receiver.maxwin !== 0 && !after(end, sender.end - receiver.maxwin - 1)) {
-    return failed(sender, sys, WIN_IGNORE); // already-acked data retransmitted
+  if (!before(num[SEQ]!, n[sender + TD_MAXEND]! + 1)) return overUpperBound(n, sender, receiver, sys);
+  if (!before(num[SACK]!, n[receiver + TD_END]! + 1)) return failed(n, sender, sys, WIN_INVALID); // acks unseen data
+  if (n[receiver + TD_MAXWIN] !== 0 && !after(num[END]!, n[sender + TD_END]! - n[receiver + TD_MAXWIN]! - 1)) {
+    return failed(n, sender, sys, WIN_IGNORE); // already-acked data retransmitted
   }
-  if (!after(sack, receiver.end - maxAckWindow(sender) - 1)) {
-    return failed(sender, sys, WIN_IGNORE); // overly delayed ACK
+  if (!after(num[SACK]!, n[receiver + TD_END]! - maxAckWindow(n, sender) - 1)) {
+    return failed(n, sender, sys, WIN_IGNORE); // overly delayed ACK
   }
 
-  if (!(f & TcpFlag.SYN)) win = (win << sender.scale) >>> 0;
-  updateWindows(sender, receiver, f, ack, sack, win, end);
-  if (index === TcpIndex.ACK) countRetransmission(conn, dir, seq, ack, end, seg.window);
+  if (!(f & TcpFlag.SYN)) num[WIN] = num[WIN]! << n[sender + TD_SCALE]!; // stored as uint32
+  updateWindows(n, sender, receiver, f);
+  if (index === TcpIndex.ACK) countRetransmission(conn, dir, seg.window);
   return WIN_ACCEPT;
 }
 
 /** tcp_in_window's first packet of a direction that is not a SYN: take its word for it. */
-function pickUpSender(sender: TcpWindow, receiver: TcpWindow, win: number, end: number, sack: number): void {
-  sender.end = end;
-  const swin = (win << sender.scale) >>> 0;
-  sender.maxwin = swin === 0 ? 1 : swin;
-  sender.maxend = (end + sender.maxwin) >>> 0;
-  if (receiver.maxwin === 0) {
+function pickUpSender(n: Uint32Array, sender: number, receiver: number): void {
+  const end = NUM[END]!;
+  const sack = NUM[SACK]!;
+  n[sender + TD_END] = end;
+  const swin = (NUM[WIN]! << n[sender + TD_SCALE]!) >>> 0;
+  n[sender + TD_MAXWIN] = swin === 0 ? 1 : swin;
+  n[sender + TD_MAXEND] = end + n[sender + TD_MAXWIN]!;
+  if (n[receiver + TD_MAXWIN] === 0) {
     // Nothing seen the other way yet: make III and IV pass until it is.
-    receiver.end = receiver.maxend = sack;
-  } else if (sack === ((receiver.end + 1) >>> 0)) {
-    receiver.end = (receiver.end + 1) >>> 0; // likely the answer to a keepalive
+    n[receiver + TD_END] = n[receiver + TD_MAXEND] = sack;
+  } else if (sack === ((n[receiver + TD_END]! + 1) >>> 0)) {
+    n[receiver + TD_END]!++; // likely the answer to a keepalive
   }
 }
 
@@ -491,60 +564,79 @@ function pickUpSender(sender: TcpWindow, receiver: TcpWindow, win: number, end: 
  * an acceptable ack, is remembered (td_end moves) so that the peer's ACK of it is not
  * out of window later; the packet itself is ignored. Anything else is invalid.
  */
-function overUpperBound(sender: TcpWindow, receiver: TcpWindow, end: number, sack: number, sys: TcpSysctls): number {
-  const overshot = (end - sender.maxend + 1) >>> 0;
-  const ackOk = after(sack, receiver.end - maxAckWindow(sender) - 1);
-  const inRecvWin = receiver.maxwin !== 0 && after(end, sender.end - receiver.maxwin - 1);
-  if (inRecvWin && ackOk && overshot <= receiver.maxwin && before(sack, receiver.end + 1)) {
-    sender.end = end;
-    sender.flags |= TcpCtFlag.DATA_UNACKNOWLEDGED;
-    return failed(sender, sys, WIN_IGNORE);
+function overUpperBound(n: Uint32Array, sender: number, receiver: number, sys: TcpSysctls): number {
+  const end = NUM[END]!;
+  const sack = NUM[SACK]!;
+  const recvEnd = n[receiver + TD_END]!;
+  const recvMaxwin = n[receiver + TD_MAXWIN]!;
+  const overshot = (end - n[sender + TD_MAXEND]! + 1) >>> 0;
+  const ackOk = after(sack, recvEnd - maxAckWindow(n, sender) - 1);
+  const inRecvWin = recvMaxwin !== 0 && after(end, n[sender + TD_END]! - recvMaxwin - 1);
+  if (inRecvWin && ackOk && overshot <= recvMaxwin && before(sack, recvEnd + 1)) {
+    n[sender + TD_END] = end;
+    n[sender + TD_FLAGS]! |= TcpCtFlag.DATA_UNACKNOWLEDGED;
+    return failed(n, sender, sys, WIN_IGNORE);
   }
-  return failed(sender, sys, WIN_INVALID);
+  return failed(n, sender, sys, WIN_INVALID);
 }
 
-/** tcp_in_window's updates after the checks passed. `win` is already scaled. */
-function updateWindows(sender: TcpWindow, receiver: TcpWindow, f: number, ack: number, sack: number, win: number, end: number): void {
+/** tcp_in_window's updates after the checks passed (NUM[WIN] is scaled by then). */
+function updateWindows(n: Uint32Array, sender: number, receiver: number, f: number): void {
+  const ack = NUM[ACK]!;
+  const sack = NUM[SACK]!;
+  const win = NUM[WIN]!;
+  const end = NUM[END]!;
   const swin = (win + sack - ack) >>> 0;
-  if (sender.maxwin < swin) sender.maxwin = swin;
-  if (after(end, sender.end)) {
-    sender.end = end;
-    sender.flags |= TcpCtFlag.DATA_UNACKNOWLEDGED;
+  if (n[sender + TD_MAXWIN]! < swin) n[sender + TD_MAXWIN] = swin;
+  if (after(end, n[sender + TD_END]!)) {
+    n[sender + TD_END] = end;
+    n[sender + TD_FLAGS]! |= TcpCtFlag.DATA_UNACKNOWLEDGED;
   }
   if (f & TcpFlag.ACK) {
-    if (!(sender.flags & TcpCtFlag.MAXACK_SET)) {
-      sender.maxack = ack;
-      sender.flags |= TcpCtFlag.MAXACK_SET;
-    } else if (after(ack, sender.maxack)) {
-      sender.maxack = ack;
+    if (!(n[sender + TD_FLAGS]! & TcpCtFlag.MAXACK_SET)) {
+      n[sender + TD_MAXACK] = ack;
+      n[sender + TD_FLAGS]! |= TcpCtFlag.MAXACK_SET;
+    } else if (after(ack, n[sender + TD_MAXACK]!)) {
+      n[sender + TD_MAXACK] = ack;
     }
   }
-  if (receiver.maxwin !== 0 && after(end, sender.maxend)) {
-    receiver.maxwin = (receiver.maxwin + end - sender.maxend) >>> 0;
+  if (n[receiver + TD_MAXWIN] !== 0 && after(end, n[sender + TD_MAXEND]!)) {
+    n[receiver + TD_MAXWIN] = n[receiver + TD_MAXWIN]! + end - n[sender + TD_MAXEND]!;
   }
-  if (after(sack + win, receiver.maxend - 1)) {
-    receiver.maxend = (sack + win + (win === 0 ? 1 : 0)) >>> 0;
+  if (after(sack + win, n[receiver + TD_MAXEND]! - 1)) {
+    n[receiver + TD_MAXEND] = sack + win + (win === 0 ? 1 : 0);
   }
-  if (ack === receiver.end) receiver.flags &= ~TcpCtFlag.DATA_UNACKNOWLEDGED;
+  if (ack === n[receiver + TD_END]) n[receiver + TD_FLAGS]! &= ~TcpCtFlag.DATA_UNACKNOWLEDGED;
 }
 
 /** An ACK identical to the previous one (same direction, seq, ack, end, raw window) is a retransmission. */
-function countRetransmission(conn: TcpConn, dir: 0 | 1, seq: number, ack: number, end: number, winRaw: number): void {
-  if (conn.lastDir === dir && conn.lastSeq === seq && conn.lastAck === ack &&
-      conn.lastEnd === end && conn.lastWin === winRaw) {
+function countRetransmission(conn: TcpConn, dir: 0 | 1, winRaw: number): void {
+  const seq = NUM[SEQ]!;
+  const ack = NUM[ACK]!;
+  const end = NUM[END]!;
+  const n = conn.n;
+  const b = conn.base;
+  if (conn.lastDir === dir && n[b + LAST_SEQ] === seq && n[b + LAST_ACK] === ack &&
+      n[b + LAST_END] === end && conn.lastWin === winRaw) {
     conn.retrans = (conn.retrans + 1) & 0xff;
     return;
   }
   conn.lastDir = dir;
-  conn.lastSeq = seq;
-  conn.lastAck = ack;
-  conn.lastEnd = end;
+  n[b + LAST_SEQ] = seq;
+  n[b + LAST_ACK] = ack;
+  n[b + LAST_END] = end;
   conn.lastWin = winRaw;
   conn.retrans = 0;
 }
 
-/** Scratch for the options of an ignored SYN (the kernel's on-stack ip_ct_tcp_state). */
-const synOptions = new TcpWindow();
+/** nf_ct_tcp_state_reset: the ip_ct_tcp_state at `w` cleared but for its BE_LIBERAL flag. */
+function resetKeepLiberal(n: Uint32Array, w: number): void {
+  n[w + TD_END] = n[w + TD_MAXEND] = n[w + TD_MAXWIN] = n[w + TD_MAXACK] = n[w + TD_SCALE] = 0;
+  n[w + TD_FLAGS]! &= TcpCtFlag.BE_LIBERAL;
+}
+
+/** Scratch for the options of an ignored SYN (the kernel's on-stack ip_ct_tcp_state), at 0. */
+const synOptions = new Uint32Array(TD_SIZE);
 
 /**
  * The sIG case of nf_conntrack_tcp_packet. A SYN/ACK answering the SYN we ignored last
@@ -553,34 +645,35 @@ const synOptions = new TcpWindow();
  * Otherwise annotate the packet and return false: it is accepted, state and timer untouched.
  */
 function ignoredPacket(conn: TcpConn, dir: 0 | 1, index: number, seg: TcpSegment, oldState: number): boolean {
+  const n = conn.n;
+  const b = conn.base;
   if (index === TcpIndex.SYNACK && conn.lastIndex === TcpIndex.SYN &&
-      conn.lastDir !== dir && seg.ack === conn.lastEnd) {
-    const w = conn.seen[conn.lastDir]!;
-    w.end = w.maxend = conn.lastEnd;
-    w.maxwin = conn.lastWin === 0 ? 1 : conn.lastWin;
-    w.scale = conn.lastWscale;
+      conn.lastDir !== dir && seg.ack === n[b + LAST_END]) {
+    const w = b + conn.lastDir * TD_SIZE;
+    n[w + TD_END] = n[w + TD_MAXEND] = n[b + LAST_END]!;
+    n[w + TD_MAXWIN] = conn.lastWin === 0 ? 1 : conn.lastWin;
+    n[w + TD_SCALE] = conn.lastWscale;
     conn.lastFlags &= ~TcpCtFlag.EXP_CHALLENGE_ACK;
-    w.flags = conn.lastFlags;
-    conn.seen[dir].resetKeepLiberal();
+    n[w + TD_FLAGS] = conn.lastFlags;
+    resetKeepLiberal(n, b + dir * TD_SIZE);
     return true;
   }
   conn.lastIndex = index;
   conn.lastDir = dir;
-  conn.lastSeq = seg.seq;
-  conn.lastEnd = segmentEnd(seg);
+  n[b + LAST_SEQ] = seg.seq;
+  n[b + LAST_END] = segmentEnd(seg);
   conn.lastWin = seg.window;
   if (index === TcpIndex.SYN && dir === 0) {
     // A SYN the peers may be in sync about: keep its options in case a SYN/ACK follows.
-    synOptions.resetKeepLiberal();
-    synOptions.flags = 0;
-    tcpOptions(seg, synOptions);
-    conn.lastFlags = synOptions.flags & (TcpCtFlag.WINDOW_SCALE | TcpCtFlag.SACK_PERM);
-    conn.lastWscale = synOptions.flags & TcpCtFlag.WINDOW_SCALE ? synOptions.scale : 0;
+    synOptions.fill(0);
+    tcpOptions(seg, synOptions, 0);
+    conn.lastFlags = synOptions[TD_FLAGS]! & (TcpCtFlag.WINDOW_SCALE | TcpCtFlag.SACK_PERM);
+    conn.lastWscale = synOptions[TD_FLAGS]! & TcpCtFlag.WINDOW_SCALE ? synOptions[TD_SCALE]! : 0;
     // An RFC 5961 challenge ACK to it would look like the ACK of our last FIN.
     if (oldState === TcpState.LAST_ACK) conn.lastFlags |= TcpCtFlag.EXP_CHALLENGE_ACK;
   }
   // Possibly a challenge ACK answering the SYN.
-  if (oldState === TcpState.SYN_SENT && index === TcpIndex.ACK && dir === 1) conn.lastAck = seg.ack;
+  if (oldState === TcpState.SYN_SENT && index === TcpIndex.ACK && dir === 1) n[b + LAST_ACK] = seg.ack;
   return false;
 }
 
@@ -601,16 +694,17 @@ const RST_KEEP_STATE = 1, RST_SKIP_WINDOW = 2, RST_INVALID = 4;
  */
 function rstCheck(conn: TcpConn, dir: 0 | 1, seg: TcpSegment, sys: TcpSysctls, seenReply: boolean, assured: boolean): number {
   if (closing(conn.state)) return RST_SKIP_WINDOW;
-  const peer = conn.seen[1 - dir]!;
+  const n = conn.n;
+  const peer = conn.base + (1 - dir) * TD_SIZE;
   const established = conn.state === TcpState.ESTABLISHED && assured; // nf_conntrack_tcp_established
-  if (peer.flags & TcpCtFlag.MAXACK_SET && conn.lastIndex !== TcpIndex.SYN) {
+  if (n[peer + TD_FLAGS]! & TcpCtFlag.MAXACK_SET && conn.lastIndex !== TcpIndex.SYN) {
     const seq = seg.seq;
     // seq 0 outside ESTABLISHED: most likely the answer to a SYN we let through.
     if (seq === 0 && !established) return 0;
-    if (before(seq, peer.maxack) && !sys.ignoreInvalidRst) return RST_INVALID;
-    if (!established || seq === peer.maxack) return 0;
+    if (before(seq, n[peer + TD_MAXACK]!) && !sys.ignoreInvalidRst) return RST_INVALID;
+    if (!established || seq === n[peer + TD_MAXACK]) return 0;
     // Part of a train: data then RST at its end, as a server closing hard.
-    if (conn.lastIndex === TcpIndex.ACK && conn.lastDir === dir && seq === conn.lastEnd) return 0;
+    if (conn.lastIndex === TcpIndex.ACK && conn.lastDir === dir && seq === n[conn.base + LAST_END]) return 0;
     return rstAnswersIgnored(conn, seg, seenReply, assured, true);
   }
   return rstAnswersIgnored(conn, seg, seenReply, assured, false);
@@ -620,12 +714,12 @@ function rstAnswersIgnored(conn: TcpConn, seg: TcpSegment, seenReply: boolean, a
   const keepBit = keep ? RST_KEEP_STATE : 0;
   // RST to a SYN we let through (a), or to the ACK of a half-open connection we hold (c).
   if (((seenReply && conn.lastIndex === TcpIndex.SYN) || (!assured && conn.lastIndex === TcpIndex.ACK)) &&
-      seg.ack === conn.lastEnd) {
+      seg.ack === conn.n[conn.base + LAST_END]) {
     return keepBit | RST_SKIP_WINDOW;
   }
   // RST answering a challenge ACK we let through in SYN_SENT.
   if (conn.state === TcpState.SYN_SENT && conn.lastIndex === TcpIndex.ACK &&
-      conn.lastDir === 1 && seg.seq === conn.lastAck) {
+      conn.lastDir === 1 && seg.seq === conn.n[conn.base + LAST_ACK]) {
     return keepBit | RST_SKIP_WINDOW;
   }
   return keepBit;
@@ -649,6 +743,11 @@ function handleInvalid(conn: TcpConn, dir: 0 | 1, index: number, sys: TcpSysctls
   }
 }
 
+/** Both directions' ip_ct_tcp_state flags, or-ed. */
+function bothFlags(conn: TcpConn): number {
+  return conn.n[conn.base + TD_FLAGS]! | conn.n[conn.base + TD_SIZE + TD_FLAGS]!;
+}
+
 /** The timer for the new state: retransmissions, RST, unacked data and zero windows shorten it. */
 function stateTimeout(conn: TcpConn, index: number, newState: number, sys: TcpSysctls): number {
   const t = sys.timeouts;
@@ -657,7 +756,7 @@ function stateTimeout(conn: TcpConn, index: number, newState: number, sys: TcpSy
   const unack = t[TCP_TIMEOUT_UNACK]!;
   if (conn.retrans >= sys.maxRetrans && normal > retrans) return retrans;
   if (index === TcpIndex.RST) return t[TcpState.CLOSE]!;
-  if ((conn.seen[0].flags | conn.seen[1].flags) & TcpCtFlag.DATA_UNACKNOWLEDGED && normal > unack) return unack;
+  if (bothFlags(conn) & TcpCtFlag.DATA_UNACKNOWLEDGED && normal > unack) return unack;
   if (conn.lastWin === 0 && normal > retrans) return retrans;
   return normal;
 }
@@ -685,7 +784,7 @@ export function tcpPacket(conn: TcpConn, dir: 0 | 1, seg: TcpSegment, sys: TcpSy
   if (newState === TcpState.SYN_SENT && oldState >= TcpState.TIME_WAIT) {
     // RFC 1122 reopening from TIME_WAIT, or a client aborting and starting again: only
     // when the old connection was closed (a FIN seen) or reset by this side.
-    if ((conn.seen[dir].flags | conn.seen[1 - dir]!.flags) & TcpCtFlag.CLOSE_INIT ||
+    if (bothFlags(conn) & TcpCtFlag.CLOSE_INIT ||
         (conn.lastDir === dir && conn.lastIndex === TcpIndex.RST)) {
       out.kill = true; // nf_ct_kill, without accounting: the packet is counted on the new entry
       return done(out, TcpVerdict.REPEAT);
@@ -742,7 +841,7 @@ function inWindow(conn: TcpConn, dir: 0 | 1, index: number, seg: TcpSegment, sys
   conn.lastIndex = index;
   conn.lastDir = dir;
   conn.state = newState;
-  if (oldState !== newState && newState === TcpState.FIN_WAIT) conn.seen[dir].flags |= TcpCtFlag.CLOSE_INIT;
+  if (oldState !== newState && newState === TcpState.FIN_WAIT) conn.n[conn.base + dir * TD_SIZE + TD_FLAGS]! |= TcpCtFlag.CLOSE_INIT;
   let timeout = stateTimeout(conn, index, newState, sys);
   out.stateChanged = oldState !== newState;
   out.verdict = TcpVerdict.ACCEPT;

@@ -11,13 +11,13 @@
  * (echo-style queries tracked by identifier, errors RELATED to the flow they quote),
  * anything else by addresses and protocol alone (nf_conntrack_proto_generic.c).
  */
-import { L4State, type PacketView } from '../decode/view.js';
+import { L4State, TcpFlag, type PacketView } from '../decode/view.js';
 import { L4Checksum, l4ChecksumStatus } from '../decode/checksum.js';
 import type { PacketState } from '../engine/packet.js';
 import type { HostModel } from '../netfilter/host.js';
 import { ConnEntry, CtInfo, invertTuple, Status, Tuple } from './entry.js';
 import { ConnTable } from './table.js';
-import { newTcpResult, TcpConn, tcpError, tcpNew, tcpPacket, tcpSysctlsFrom, TcpVerdict, type TcpSegment, type TcpSysctls } from './tcp.js';
+import { newTcpResult, tcpError, tcpNew, tcpPacket, TcpStore, tcpSysctlsFrom, TcpVerdict, type TcpSegment, type TcpSysctls } from './tcp.js';
 
 const IPPROTO_ICMP = 1;
 const IPPROTO_TCP = 6;
@@ -82,6 +82,8 @@ export class Conntrack {
   private readonly u = new Tuple();
   private readonly seg: TcpSegment = { seq: 0, ack: 0, flags: 0, window: 0, dataOffset: 0, payloadLength: 0, data: new Uint8Array(0), optionsOffset: 0, optionsLength: 0 };
   private readonly tcpOut = newTcpResult();
+  /** Where the entries' TCP data is made (once per entry object: entries are recycled). */
+  private readonly tcpStore = new TcpStore();
   /** Whether the last l4() counted the packet in its entry (an ignored TCP segment is not). */
   private account = true;
 
@@ -292,11 +294,13 @@ export class Conntrack {
     if (v.l4State !== L4State.OK && v.l4State !== L4State.PARTIAL) return TcpVerdict.INVALID;
     if (tcpError(seg, v.l4Length, this.badChecksum(pkt, preRouting))) return TcpVerdict.INVALID;
     if (!confirmed) {
-      e.tcp ??= new TcpConn();
+      e.tcp ??= this.tcpStore.conn();
       if (!tcpNew(e.tcp, seg, this.sys.tcp)) return TcpVerdict.INVALID;
     }
     const now = pkt.nowNs;
-    const remaining = Math.max(0, Math.floor((e.expiresNs - now) / NS));
+    // nf_ct_expires(), which only nf_tcp_handle_invalid reads, and only for a RST or FIN:
+    // other segments are spared the division.
+    const remaining = seg.flags & (TcpFlag.RST | TcpFlag.FIN) ? Math.max(0, Math.floor((e.expiresNs - now) / NS)) : 0;
     const out = tcpPacket(e.tcp!, dir, seg, this.sys.tcp, (e.status & Status.SEEN_REPLY) !== 0, (e.status & Status.ASSURED) !== 0, this.tcpOut, remaining);
     if (out.refresh && !(e.status & Status.FIXED_TIMEOUT)) this.table.setExpiry(e, now + out.timeoutSeconds * NS);
     this.account = out.account;

@@ -260,7 +260,6 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   const occupancy = conntrack !== undefined ? new Occupancy(conntrack.table) : undefined;
   const sampling = occupancy !== undefined && opts.occupancy === true;
   let nextSampleNs = sampling ? occupancy.nextNs : Infinity;
-  let lastNowNs = 0;
   // onDrop's argument, reused.
   const drop: DroppedPacket = { rec: undefined as unknown as PacketRecord, l3Offset: 0, pkt: null, outcome: null, malformed: '' };
 
@@ -313,19 +312,24 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
 
   const stageStep = (stage: Stage, hook: Hook, table: (t: TableName) => Step): Step => {
     switch (stage) {
+      // The tracker is captured here, next to the step, rather than read from the replay's
+      // scope at each packet (a chain of contexts, cache misses as the capture streams by).
       case 'conntrack': {
+        const ct = conntrack!;
         const preRouting = hook === 'PREROUTING';
         return (p) => {
-          if (conntrack!.in(p, preRouting)) return Verdict.ACCEPT;
+          if (ct.in(p, preRouting)) return Verdict.ACCEPT;
           ctFull = true;
           return Verdict.DROP;
         };
       }
-      case 'confirm':
+      case 'confirm': {
+        const ct = conntrack!;
         return (p) => {
-          conntrack!.confirm(p);
+          ct.confirm(p);
           return Verdict.ACCEPT;
         };
+      }
       case 'nat':
         return nat === undefined ? natSkipped : natStage(hook, table('nat'), nat);
       default:
@@ -439,7 +443,6 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     pkt.tsSec = rec.tsSec;
     pkt.tsNsec = rec.tsNsec;
     pkt.nowNs = ns - firstNs;
-    lastNowNs = pkt.nowNs;
     // Before the packet is processed: the --at snapshot, occupancy boundaries it passes.
     if (snapPending && (rec.tsSec > snapSec || (rec.tsSec === snapSec && rec.tsNsec >= snapNsec))) {
       takeSnapshot((snapSec - firstSec) * 1e9 + (snapNsec - firstNsec));
@@ -681,7 +684,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     damage: summary.damage,
     ...(interrupted ? { interrupted: true as const } : {}),
     ...(egress !== undefined ? { egress: egress.finish() } : {}),
-    ...(occupancy !== undefined ? { conntrack: occupancy.finish(lastNowNs, sampling) } : {}),
+    // pkt.nowNs: the last replayed packet's time (0 without one). Not copied into a variable
+    // of this scope per packet: a number stored there is a new heap number each time.
+    ...(occupancy !== undefined ? { conntrack: occupancy.finish(pkt.nowNs, sampling) } : {}),
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
 }

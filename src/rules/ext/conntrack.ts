@@ -12,7 +12,7 @@ import { parseXtPortRange } from './common/ports.js';
 import { isCasePrefix } from './common/strings.js';
 import { defineMatch } from './types.js';
 import type { PacketState } from '../../engine/packet.js';
-import { CtInfo, Status } from '../../conntrack/entry.js';
+import { CtInfo, Status, type ConnEntry, type Tuple } from '../../conntrack/entry.js';
 
 export interface NumRange {
   min: number;
@@ -277,36 +277,53 @@ const CTINFO_STATE = [CT_STATE.ESTABLISHED, CT_STATE.RELATED, CT_STATE.NEW, CT_S
 const inRange = (v: number, r: NumRange, invert: boolean): boolean => (v >= r.min && v <= r.max) !== invert;
 const inNet = (addr: number, h: HostMask): boolean => ((addr ^ h.addr) & h.mask) === 0;
 
-/** conntrack_mt() (net/netfilter/xt_conntrack.c) for revision 3, the one iptables 1.8 loads. */
+/**
+ * conntrack_mt() (net/netfilter/xt_conntrack.c) for revision 3, the one iptables 1.8 loads.
+ * Runs for every packet a rule with it sees: the flag tests are written out (no closure
+ * over `s`, no destructuring), so that it allocates nothing.
+ */
 export function conntrackMatch(s: ConntrackState, pkt: PacketState): boolean {
   const ct = pkt.ct;
-  const inv = (flag: number): boolean => (s.invertFlags & flag) !== 0;
-  const on = (flag: number): boolean => (s.matchFlags & flag) !== 0;
-  if (on(CT.STATE)) {
+  const on = s.matchFlags;
+  const inv = s.invertFlags;
+  if (on & CT.STATE) {
     let bit = ct !== null ? CTINFO_STATE[pkt.ctinfo]! : pkt.ctinfo === CtInfo.UNTRACKED ? CT_STATE.UNTRACKED : CT_STATE.INVALID;
     if (ct !== null) {
       if (ct.status & Status.SRC_NAT) bit |= CT_STATE.SNAT;
       if (ct.status & Status.DST_NAT) bit |= CT_STATE.DNAT;
     }
-    if (((s.stateMask & bit) !== 0) === inv(CT.STATE)) return false;
+    if (((s.stateMask & bit) !== 0) === ((inv & CT.STATE) !== 0)) return false;
   }
-  if (ct === null) return on(CT.STATE);
-  if (on(CT.DIRECTION) && (pkt.ctinfo < CtInfo.IS_REPLY) === inv(CT.DIRECTION)) return false;
-  const [orig, repl] = ct.tuple;
-  if (on(CT.ORIGSRC) && inNet(orig.src, s.origSrc) === inv(CT.ORIGSRC)) return false;
-  if (on(CT.ORIGDST) && inNet(orig.dst, s.origDst) === inv(CT.ORIGDST)) return false;
-  if (on(CT.REPLSRC) && inNet(repl.src, s.replSrc) === inv(CT.REPLSRC)) return false;
-  if (on(CT.REPLDST) && inNet(repl.dst, s.replDst) === inv(CT.REPLDST)) return false;
+  if (ct === null) return (on & CT.STATE) !== 0;
+  if (on & CT.DIRECTION && (pkt.ctinfo < CtInfo.IS_REPLY) === ((inv & CT.DIRECTION) !== 0)) return false;
+  return tuplesMatch(s, ct.tuple[0], ct.tuple[1]) && statusMatch(s, ct, pkt.nowNs);
+}
+
+/** The address, protocol and port tests on the original and reply tuples. */
+function tuplesMatch(s: ConntrackState, orig: Tuple, repl: Tuple): boolean {
+  const on = s.matchFlags;
+  const inv = s.invertFlags;
+  if (on & CT.ORIGSRC && inNet(orig.src, s.origSrc) === ((inv & CT.ORIGSRC) !== 0)) return false;
+  if (on & CT.ORIGDST && inNet(orig.dst, s.origDst) === ((inv & CT.ORIGDST) !== 0)) return false;
+  if (on & CT.REPLSRC && inNet(repl.src, s.replSrc) === ((inv & CT.REPLSRC) !== 0)) return false;
+  if (on & CT.REPLDST && inNet(repl.dst, s.replDst) === ((inv & CT.REPLDST) !== 0)) return false;
   // ct_proto_port_check_v3(): ports as tuple src.u.all / dst.u.all (ICMP: id, type and code).
-  if (on(CT.PROTO) && (orig.proto === s.l4proto) === inv(CT.PROTO)) return false;
-  if (on(CT.ORIGSRC_PORT) && !inRange(orig.sport, s.origSrcPort, inv(CT.ORIGSRC_PORT))) return false;
-  if (on(CT.ORIGDST_PORT) && !inRange(orig.dport, s.origDstPort, inv(CT.ORIGDST_PORT))) return false;
-  if (on(CT.REPLSRC_PORT) && !inRange(repl.sport, s.replSrcPort, inv(CT.REPLSRC_PORT))) return false;
-  if (on(CT.REPLDST_PORT) && !inRange(repl.dport, s.replDstPort, inv(CT.REPLDST_PORT))) return false;
-  if (on(CT.STATUS) && ((s.statusMask & ct.status) !== 0) === inv(CT.STATUS)) return false;
-  if (on(CT.EXPIRES)) {
-    const left = Math.max(0, Math.floor((ct.expiresNs - pkt.nowNs) / 1e9));
-    if ((left >= s.expiresMin && left <= s.expiresMax) === inv(CT.EXPIRES)) return false;
+  if (on & CT.PROTO && (orig.proto === s.l4proto) === ((inv & CT.PROTO) !== 0)) return false;
+  if (on & CT.ORIGSRC_PORT && !inRange(orig.sport, s.origSrcPort, (inv & CT.ORIGSRC_PORT) !== 0)) return false;
+  if (on & CT.ORIGDST_PORT && !inRange(orig.dport, s.origDstPort, (inv & CT.ORIGDST_PORT) !== 0)) return false;
+  if (on & CT.REPLSRC_PORT && !inRange(repl.sport, s.replSrcPort, (inv & CT.REPLSRC_PORT) !== 0)) return false;
+  if (on & CT.REPLDST_PORT && !inRange(repl.dport, s.replDstPort, (inv & CT.REPLDST_PORT) !== 0)) return false;
+  return true;
+}
+
+/** The --ctstatus and --ctexpire tests. */
+function statusMatch(s: ConntrackState, ct: ConnEntry, nowNs: number): boolean {
+  const on = s.matchFlags;
+  const inv = s.invertFlags;
+  if (on & CT.STATUS && ((s.statusMask & ct.status) !== 0) === ((inv & CT.STATUS) !== 0)) return false;
+  if (on & CT.EXPIRES) {
+    const left = Math.max(0, Math.floor((ct.expiresNs - nowNs) / 1e9));
+    if ((left >= s.expiresMin && left <= s.expiresMax) === ((inv & CT.EXPIRES) !== 0)) return false;
   }
   return true;
 }
