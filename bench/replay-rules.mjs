@@ -103,6 +103,57 @@ function rng(seed) {
   };
 }
 
+/** The services ClassBench-style traffic goes to: 256 in 10.100.0.0/16, TCP and UDP ports. */
+export function classbenchServices(seed = 1) {
+  const r = rng(seed * 7919);
+  const ports = [22, 25, 53, 80, 123, 443, 3306, 5432, 6379, 8080, 8443, 9090];
+  return Array.from({ length: 256 }, (_, i) => ({
+    addr: `10.100.${i >> 4}.${16 + (i & 15)}`,
+    proto: i % 4 === 3 ? 'udp' : 'tcp',
+    port: ports[Math.floor(r() * ports.length)],
+  }));
+}
+
+/**
+ * A ClassBench-style ACL of `n` rules in FORWARD (after the seed ACL shapes: prefix pairs,
+ * exact and ranged destination ports, a protocol or any): about a third of the rules are
+ * written around the services' addresses and ports so the traffic matches at every depth;
+ * the rest is noise no packet matches. Policy DROP, nothing indexable by the compiled
+ * matcher's runs: every packet walks the chain rule by rule up to its match.
+ */
+export function classbenchRuleset(n, seed = 1) {
+  const r = rng(seed);
+  const pick = (xs) => xs[Math.floor(r() * xs.length)];
+  const services = classbenchServices(seed);
+  const masked = (addr, len) => {
+    const a = ipNum(addr);
+    const m = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+    const v = (a & m) >>> 0;
+    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}/${len}`;
+  };
+  const randomAddr = () => `${pick([10, 172, 192])}.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}`;
+  const clientPrefix = () => pick([masked(`10.${Math.floor(r() * 256)}.0.0`, pick([8, 16])), masked('198.51.100.0', pick([24, 25, 26])), masked('203.0.113.0', 24)]);
+  const rules = [];
+  for (let i = 0; i < n; i++) {
+    const aimed = r() < 0.35;
+    const svc = pick(services);
+    const dst = aimed ? masked(svc.addr, pick([32, 28, 24, 20])) : masked(randomAddr(), pick([32, 24, 16, 8]));
+    const src = r() < 0.6 ? '' : ` -s ${aimed ? clientPrefix() : masked(randomAddr(), pick([32, 24, 16]))}`;
+    const x = r();
+    const proto = aimed ? svc.proto : x < 0.6 ? 'tcp' : x < 0.9 ? 'udp' : '';
+    let ports = '';
+    if (proto !== '') {
+      const y = r();
+      const port = aimed ? svc.port : 1 + Math.floor(r() * 65535);
+      if (y < 0.5) ports = ` -m ${proto} --dport ${port}`;
+      else if (y < 0.8) ports = ` -m ${proto} --dport ${Math.max(1, port - Math.floor(r() * 100))}:${Math.min(65535, port + Math.floor(r() * 100))}`;
+      if (r() < 0.1) ports += `${ports === '' ? ` -m ${proto}` : ''} --sport 1024:65535`;
+    }
+    rules.push(`-A FORWARD${src} -d ${dst}${proto ? ` -p ${proto}` : ''}${ports} -j ${r() < 0.7 ? 'ACCEPT' : 'DROP'}`);
+  }
+  return ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ...rules, 'COMMIT', ''].join('\n');
+}
+
 /** Packet descriptions for a kube-proxy ruleset: mostly service traffic, forwarded. */
 export function kubePackets(services, count, seed = 1) {
   const svcs = kubeServices(services);

@@ -7,6 +7,9 @@
 //     services on a forwarding host; the capture's conversations go to the services' VIPs and
 //     ports (one capture per N), so requests match a KUBE-SERVICES rule in FORWARD and the
 //     replies scan the whole chain without matching;
+//   - ClassBench-style N: an ACL of N rules in FORWARD (classbenchRuleset: prefix pairs,
+//     exact and ranged ports; nothing the compiled matcher can index) on the kube node, the
+//     capture's conversations to 256 services its rules are partly written around;
 //   - an empty filter table on the seed capture and host: the replay's own floor;
 //   - the same with the reference interpreter. It is far slower on large rulesets, so it
 //     replays a prefix of each capture (--interp-packets; the generator's output for fewer
@@ -16,11 +19,12 @@
 // the compiled and interpreted counters of the prefix are checked to be equal.
 //
 //   npm run build && node bench/replay.mjs [--runs=5] [--packets=2000000] [--seed=1]
-//        [--services=10,1000,10000] [--interp-packets=200000] [--interp-packets-large=20000]
-//   (--interp-packets-large: for rulesets of 5,000 services or more)
+//        [--services=10,1000,10000] [--classbench=10000 | 0] [--interp-packets=200000]
+//        [--interp-packets-large=20000]
+//   (--interp-packets-large: for rulesets of 5,000 services or more, and the ClassBench one)
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { kubeFilterRuleset, kubeServices, SEED_RULES } from './replay-rules.mjs';
+import { classbenchRuleset, classbenchServices, kubeFilterRuleset, kubeServices, SEED_RULES } from './replay-rules.mjs';
 import { bareLoop, generatedCapture, machine, median, printTable, readerDecode, ROOT } from './lib.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
@@ -31,6 +35,7 @@ const interpPackets = Math.min(packets, Number(args['interp-packets'] ?? 200_000
 // The interpreter scans 10,000 services rule by rule: fewer packets for rulesets that large.
 const interpPacketsLarge = Math.min(interpPackets, Number(args['interp-packets-large'] ?? 20_000));
 const sizes = (args.services ?? '10,1000,10000').split(',').map(Number);
+const classbench = Number(args.classbench ?? 10_000);
 
 const { replayCapture } = await import(join(ROOT, 'dist', 'engine', 'replay.js'));
 const { compileRuleset, interpretRuleset } = await import(join(ROOT, 'dist', 'compile', 'index.js'));
@@ -75,10 +80,22 @@ const cases = [
         services: kubeServices(s).map((v) => ({ addr: v.vip, proto: v.proto, port: v.port })),
       }),
   })),
+  // Rule-heavy and unindexable: the workload parallel replay is for.
+  ...(classbench > 0
+    ? [
+        {
+          name: `ClassBench-style ${classbench} rules`,
+          large: true,
+          text: classbenchRuleset(classbench, seed),
+          host: KUBE_HOST,
+          capture: (n) => generated(`replay-classbench-${n}-s${seed}.pcap`, { packets: n, services: classbenchServices(seed) }),
+        },
+      ]
+    : []),
 ];
 for (const c of cases) {
   c.file = await c.capture(packets);
-  c.interpPackets = (c.kube ?? 0) >= 5000 ? interpPacketsLarge : interpPackets;
+  c.interpPackets = (c.kube ?? 0) >= 5000 || c.large ? interpPacketsLarge : interpPackets;
   c.prefix = c.interpPackets === packets ? c.file : await c.capture(c.interpPackets);
   c.bytes = statSync(c.file).size;
   c.packets = bareLoop(c.file);
@@ -119,11 +136,11 @@ for (const c of cases) {
   const { summary, ruleset } = await replay(c, c.file, false);
   const matched = ruleset.tables
     .flatMap((t) => [...t.chains.values()])
-    .filter((ch) => ch.name === 'KUBE-SERVICES' || ch.name === 'INPUT')
+    .filter((ch) => ch.name === (c.kube ? 'KUBE-SERVICES' : c.large ? 'FORWARD' : 'INPUT'))
     .flatMap((ch) => ch.rules)
     .reduce((n, r) => n + Number(r.counters.packets), 0);
   c.replayed = summary.replayed;
-  describe.push(`${c.name}: ${summary.packetsRead} read, ${summary.replayed} replayed, verdicts ${JSON.stringify(summary.verdicts)}, not replayed ${JSON.stringify(summary.skipped)}, ${c.kube ? 'KUBE-SERVICES' : 'INPUT'} rule hits ${matched}`);
+  describe.push(`${c.name}: ${summary.packetsRead} read, ${summary.replayed} replayed, verdicts ${JSON.stringify(summary.verdicts)}, not replayed ${JSON.stringify(summary.skipped)}, ${c.kube ? 'KUBE-SERVICES' : c.large ? 'FORWARD' : 'INPUT'} rule hits ${matched}`);
   const a = await replay(c, c.prefix, false);
   const b = await replay(c, c.prefix, true);
   if (counters(a.ruleset) !== counters(b.ruleset)) throw new Error(`${c.name}: compiled and interpreter counters differ on the prefix`);
