@@ -5,7 +5,9 @@
 //     any reader written in JavaScript can do;
 //   - nfreplay's reader (openCapture().forEach), and the reader with the decoder;
 //   - pcap-parser (npm), the named alternative;
-//   - `tcpdump -r FILE -w /dev/null`: libpcap reading and writing every record.
+//   - `tcpdump -r FILE -w /dev/null`: libpcap reading and writing every record; and the same
+//     with a BPF filter doing what the seed-style INPUT rules do (SEED-BPF), the nearest
+//     thing tcpdump has to a ruleset.
 // Medians of --runs rounds; packets/s, MB/s and the ratio to the bare loop's packets/s. Then the
 // peak RSS of the reader (with the decoder) on captures of two sizes, the larger >= 2 GB,
 // to show memory does not grow with the capture.
@@ -88,7 +90,16 @@ const measures = [
   { name: 'nfreplay reader + decoder', fn: async () => checkCount('reader + decoder', await readerDecode(file)) },
   { name: 'pcap-parser (npm)', fn: async () => checkCount('pcap-parser', await pcapParserRead(file)) },
 ];
-if (have('tcpdump')) measures.push({ name: 'tcpdump -r FILE -w /dev/null', fn: () => run('tcpdump', ['-r', file, '-w', '/dev/null']) });
+// The seed-style INPUT rules (bench/replay-rules.mjs) as a BPF filter: the blocked
+// sources, then what is accepted; tcpdump keeps the packets the filter passes.
+const SEED_BPF =
+  'not (src host 203.0.113.66 or src host 203.0.113.67 or src net 198.51.100.128/25 or ip[6:2] & 0x1fff != 0) and ' +
+  '(icmp or tcp dst port 22 or tcp dst port 80 or tcp dst port 443 or (tcp dst port 22222 and tcp[tcpflags] & (tcp-syn|tcp-ack|tcp-fin|tcp-rst) == tcp-syn and src net 192.0.2.0/24) ' +
+  'or udp dst port 53 or udp src port 123 or (src net 192.0.2.0/24 and tcp dst port 8080))';
+if (have('tcpdump')) {
+  measures.push({ name: 'tcpdump -r FILE -w /dev/null', fn: () => run('tcpdump', ['-r', file, '-w', '/dev/null']) });
+  measures.push({ name: 'tcpdump -r FILE -w /dev/null SEED-BPF', fn: () => run('tcpdump', ['-r', file, '-w', '/dev/null', SEED_BPF]) });
+}
 else console.log('tcpdump baseline skipped: tcpdump not installed');
 const times = measures.map(() => []);
 for (let round = 0; round < runs; round++) {
