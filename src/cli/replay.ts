@@ -25,6 +25,8 @@ import { createClassifier, HostError, inferHostFromCapture, loadHostFile, type H
 import { listTable, loadRulesetFile, RulesetError, saveRuleset, type Ruleset } from '../rules/index.js';
 import { ExitCode, type Io } from './io.js';
 import { ProgressLine } from './progress.js';
+import { availableParallelism } from 'node:os';
+import { replayParallel, rulesetObstacle } from '../engine/parallel.js';
 import { AtomicFile, DropsOutput, parseAtTime, type CaptureTime } from './replay-outputs.js';
 
 export interface ReplayCliOptions {
@@ -49,6 +51,7 @@ export interface ReplayCliOptions {
   at?: string;
   drops?: string;
   histograms?: string;
+  workers?: string;
   services?: string;
   statistic?: string;
   log?: string;
@@ -142,6 +145,7 @@ function summaryText(s: ReplaySummary): string {
     `nfreplay: dropped before PREROUTING (malformed): ${kv(s.malformed)}\n` +
     (Object.keys(s.notes).length > 0 ? `nfreplay: not modelled, counted: ${kv(s.notes)}\n` : '') +
     expectedText(s) +
+    threadsText(s) +
     egressText(s) +
     (s.interrupted ? `nfreplay: interrupted: the results cover the first ${s.packetsRead} packets read only\n` : '') +
     (s.damage ? `nfreplay: capture damaged at byte ${s.damage.offset}: ${s.damage.message}; results cover the packets before it\n` : '')
@@ -165,6 +169,14 @@ function chainCostText(chains: readonly ChainCost[]): string {
   const top = chains.filter((c) => c.evaluated > 0).sort((a, b) => b.evaluated - a.evaluated).slice(0, 5);
   if (top.length === 0) return '';
   return `nfreplay: rules evaluated per packet by chain: ${top.map((c) => `${c.table} ${c.chain} ${c.perPacket}`).join(', ')}${chains.length > top.length ? ' (all in --output json)' : ''}\n`;
+}
+
+/** The threads the replay ran on, when more than one or when more were asked for. */
+function threadsText(s: ReplaySummary): string {
+  const t = s.threads;
+  if (t === undefined) return '';
+  if (t.workers > 1) return `nfreplay: replayed on ${t.workers} threads\n`;
+  return t.oneThreadBecause !== undefined ? `nfreplay: replayed on one thread: ${t.oneThreadBecause}\n` : '';
 }
 
 /** How --statistic expected split the draws. */
@@ -226,12 +238,61 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .option('--at <time>', '--conntrack as the table was at TIME: +SECONDS since the first packet, SECONDS since the epoch, or RFC 3339')
     .option('--drops <file>', 'every dropped packet as a pcap, and FILE.json with a line per drop (verdict, hook, table, chain, rule, reason)')
     .option('--histograms <prefix>', 'engine time per packet (ns, one in 16 timed) and rules evaluated per packet as HdrHistogram percentile text: PREFIX.engine-ns.hgrm, PREFIX.rules-evaluated.hgrm')
+    .option('--workers <n>', 'replay threads (default: the number of cores); rulesets with state, per-packet outputs, and captures other than plain pcap files replay on one')
     .option('--seed <n>', 'seed for statistic --mode random and other random choices', '1')
     .option('--interpreter', 'use the reference interpreter instead of the compiled matcher')
     .option('--unmodelled <policy>', 'rules using extensions nfreplay cannot evaluate: refuse, assume-match or assume-nomatch', 'refuse')
     .option('--dump-compiled', 'print the generated matcher code and exit')
     .option('-q, --quiet', 'no summary on stderr')
     .action((capture: string, opts: ReplayCliOptions) => runReplay(capture, opts, io));
+}
+
+/** What replayOnThreads needs of the replay command. */
+interface ThreadsRequest {
+  capture: string;
+  opts: ReplayCliOptions;
+  ruleset: Ruleset;
+  host: Host;
+  histograms: ReplayHistograms | undefined;
+  perPacketOutputs: boolean;
+  signal: AbortSignal;
+  onProgress: ((packets: number, readBytes: number, totalBytes: number | undefined) => void) | undefined;
+  /** The path warnings of the replay (the classifier's list): the threads' are added. */
+  warnings: string[];
+}
+
+/**
+ * The replay on --workers threads (parallel.ts) when the ruleset, the outputs and the
+ * capture allow it: the sums go into the ruleset's counters and `histograms`. Otherwise
+ * the one-thread replay is to run: the threads and why (when more than one was asked for).
+ */
+async function replayOnThreads(r: ThreadsRequest): Promise<{ summary: ReplaySummary; prepared: Prepared } | { workers: number; oneThreadBecause?: string }> {
+  const workers = r.opts.workers !== undefined ? Number(r.opts.workers) : availableParallelism();
+  if (workers <= 1) return { workers: 1 };
+  const why = r.perPacketOutputs ? 'per-packet outputs are written in packet order' : r.capture === '-' ? 'the capture is standard input' : rulesetObstacle(r.ruleset);
+  // Why one thread is said only to who asked for more.
+  const oneThread = (because: string): { workers: number; oneThreadBecause?: string } => (r.opts.workers !== undefined ? { workers: 1, oneThreadBecause: because } : { workers: 1 });
+  if (why !== undefined) return oneThread(why);
+  // The main thread's numbering of rules and chains, which the threads' results follow.
+  const tables = replayedTables(r.ruleset);
+  const prepared = prepare(r.ruleset, new ReplayContext({ host: r.host, seed: Number(r.opts.seed) }), tables, { unmodelled: r.opts.unmodelled, tables, chainCost: r.histograms !== undefined });
+  const result = await replayParallel({
+    capture: r.capture,
+    rulesPath: r.opts.rules,
+    task: { hostSpec: r.host.spec, unmodelled: r.opts.unmodelled, interpreter: r.opts.interpreter === true, histograms: r.histograms !== undefined },
+    workers,
+    signal: r.signal,
+    onProgress: r.onProgress,
+  });
+  if ('sequential' in result) return oneThread(result.sequential);
+  r.warnings.push(...result.warnings);
+  prepared.counters.targets.forEach((t, n) => {
+    t.counters.packets += BigInt(result.counts[2 * n] ?? 0);
+    t.counters.bytes += BigInt(result.counts[2 * n + 1] ?? 0);
+  });
+  if (result.chainEvaluated !== undefined) prepared.chainEvaluated?.set(result.chainEvaluated);
+  for (const h of result.histograms) r.histograms?.addEncoded(h.engineNs, h.rulesEvaluated);
+  return { summary: { ...result.summary, threads: { workers } }, prepared };
 }
 
 /** conntrack -E -o timestamp lines into `file`: "[sec.usec]", a tab, the event. */
@@ -283,6 +344,7 @@ function checkOptions(opts: ReplayCliOptions): Checked | string {
   }
   if (statistic === 'enumerate' && opts.services === undefined) return '--statistic enumerate lists the endpoints in the --services file: give --services FILE';
   if ((opts.tracePackets !== undefined || opts.traceFilter !== undefined) && opts.trace === undefined) return '--trace-packets and --trace-filter need --trace FILE';
+  if (opts.workers !== undefined && !/^[1-9]\d{0,3}$/.test(opts.workers)) return '--workers must be a number of threads from 1';
   const ctFormat = opts.conntrackFormat ?? 'plain';
   if (ctFormat !== 'plain' && ctFormat !== 'extended') return '--conntrack-format must be plain or extended';
   if (ctFormat !== 'plain' && opts.conntrack === undefined && opts.conntrackEvents === undefined) return '--conntrack-format needs --conntrack FILE or --conntrack-events FILE';
@@ -382,7 +444,10 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
       process.once('SIGINT', interrupt);
       const progress = io.errIsTty === true && !opts.quiet ? new ProgressLine((t) => io.err(t)) : undefined;
       try {
-        summary = await replayCapture({
+        const perPacketOutputs = [verdictFile, logFile, traceFile, nflog, egress, ctFile, eventFile, drops].some((f) => f !== undefined) || enumerate;
+        const threads = await replayOnThreads({ capture, opts, ruleset, host, histograms, perPacketOutputs, signal: controller.signal, onProgress: progress?.update, warnings: classify.warnings });
+        if ('summary' in threads) ({ summary, prepared } = threads);
+        else summary = await replayCapture({
           ...replay,
           histograms,
           signal: controller.signal,
@@ -407,6 +472,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
                 }
               : undefined,
         });
+        if (!('summary' in threads)) summary.threads = threads;
       } finally {
         process.removeListener('SIGINT', interrupt);
         progress?.clear();

@@ -71,6 +71,17 @@ export class ReplayHistograms {
     this.rulesEvaluated.add(other.rulesEvaluated);
   }
 
+  /** Both distributions in HdrHistogram's compressed encoding (to send across threads). */
+  encoded(): { engineNs: string; rulesEvaluated: string } {
+    return { engineNs: hdr.encodeIntoCompressedBase64(this.engineNs), rulesEvaluated: hdr.encodeIntoCompressedBase64(this.rulesEvaluated) };
+  }
+
+  /** Adds distributions given as encoded() gives them (a worker thread's). */
+  addEncoded(engineNs: string, rulesEvaluated: string): void {
+    this.engineNs.add(hdr.decodeFromCompressedBase64(engineNs, 32, false));
+    this.rulesEvaluated.add(hdr.decodeFromCompressedBase64(rulesEvaluated, 32, false));
+  }
+
   json(): { engineNs: HistogramJson & { sampleEvery: number; timerNs: number }; rulesEvaluated: HistogramJson } {
     return {
       engineNs: { ...summary(this.engineNs), sampleEvery: SAMPLE_EVERY, timerNs: Math.round(this.timerNs) },

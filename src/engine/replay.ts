@@ -47,12 +47,18 @@ export interface TableRunner {
 }
 
 export interface ReplayOptions {
-  capture: string;
+  /** A file path, "-" for standard input, or the capture's bytes. */
+  capture: string | Uint8Array;
   ruleset: Ruleset;
   host: HostModel;
   classify: PathClassifier;
   /** Builds the runner once the runtime exists (the runner binds extension state to it). */
   runner: (rt: ReplayContext) => TableRunner;
+  /**
+   * A runtime to use instead of a new one (a runner kept across replays of consecutive
+   * parts of one capture is bound to it); its notes are the summary's, so empty them first.
+   */
+  context?: ReplayContext;
   seed?: number;
   onLog?: (line: LogLine) => void;
   /** Receives NFLOG copies (group, prefix, the packet as it is, --nflog-size if given). */
@@ -112,7 +118,7 @@ export interface ReplayOptions {
    * Stops the replay (checked every PROGRESS_EVERY packets read): the summary is then that of
    * the packets before, with `interrupted` set, and every output is as valid as for them.
    */
-  signal?: AbortSignal;
+  signal?: { readonly aborted: boolean };
   /** Packets to trace, and where their trace lines go. */
   trace?: { select: (pkt: PacketState) => boolean; onLine: (pkt: PacketState, text: string) => void };
 }
@@ -157,6 +163,8 @@ export interface ReplaySummary {
   damage?: { offset: number; message: string };
   /** `signal` stopped the replay: everything covers the first packetsRead packets only. */
   interrupted?: true;
+  /** Set by the CLI: the threads the replay ran on, and why one when more were asked for. */
+  threads?: { workers: number; oneThreadBecause?: string };
   /**
    * The packets the capture shows leaving the host compared with the replay's decisions
    * (egress-compare.ts); only for captures that can say which way a packet went.
@@ -204,7 +212,7 @@ export function replayedTables(ruleset: Ruleset): TableName[] {
 
 export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary> {
   const started = process.hrtime.bigint();
-  const ctx = new ReplayContext({ host: opts.host, seed: opts.seed ?? 1, onLog: opts.onLog, onNflog: opts.onNflog, statistic: opts.statistic });
+  const ctx = opts.context ?? new ReplayContext({ host: opts.host, seed: opts.seed ?? 1, onLog: opts.onLog, onNflog: opts.onNflog, statistic: opts.statistic });
   const runner = opts.runner(ctx);
   const traced = opts.tracedRunner?.(ctx);
   const kernelTrace = opts.onLog !== undefined && usesTraceTarget(opts.ruleset);

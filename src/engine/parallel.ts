@@ -1,0 +1,232 @@
+/**
+ * Parallel replay on worker threads (piscina), for rulesets whose packets are independent of
+ * each other: no connection tracking, no rule that keeps state across packets (limit,
+ * hashlimit, recent, quota, statistic). Then a packet's path, verdict and counts depend on
+ * the packet and the host alone, so the capture is cut into parts of whole records, the
+ * parts are replayed by N threads at once, and the sums are the same whatever N is.
+ *
+ * The main thread reads the file in large chunks straight into buffers it transfers to the
+ * threads (the packet bytes are copied once, by the read), walking only record headers to
+ * cut at a record boundary; each thread keeps its compiled ruleset for all its parts.
+ *
+ * What this cannot do in parallel is left to the one-thread replay, with the reason: a
+ * ruleset with state, per-packet outputs (verdicts, LOG lines, pcaps... ordered by packet
+ * across parts), a capture that is not a plain pcap file (gzip, pcapng, standard input), a
+ * Linux cooked capture (its outgoing packets are compared with the replay's across the
+ * whole capture), a damaged file, and fragments (a datagram's pieces may fall in two parts;
+ * a part that held one for reassembly makes the whole replay run again on one thread).
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { usesConntrack } from '../conntrack/usage.js';
+import type { Ruleset } from '../rules/model.js';
+import type { PartResult, PartTask, ReadyTask } from './parallel-worker.js';
+import type { ReplaySummary } from './replay.js';
+
+/** Extensions whose state one packet leaves for the next. */
+const STATEFUL_MATCHES = new Set(['limit', 'hashlimit', 'recent', 'quota', 'statistic', 'connlimit', 'nfacct']);
+const STATEFUL_TARGETS = new Set(['SET']);
+
+const PCAP_HEADER = 24;
+const RECORD_HEADER = 16;
+/** libpcap's MAXIMUM_SNAPLEN (as the reader): a larger record is damage. */
+const MAX_CAPLEN = 262144;
+/** Bytes per part: enough records that a part's fixed cost is small. */
+const PART_BYTES = 8 << 20;
+const LINKTYPE_LINUX_SLL = 113;
+const LINKTYPE_LINUX_SLL2 = 276;
+
+/** Why `ruleset`'s packets are not independent, or undefined when they are. */
+export function rulesetObstacle(ruleset: Ruleset): string | undefined {
+  if (usesConntrack(ruleset)) return 'the ruleset tracks connections';
+  for (const t of ruleset.tables) {
+    for (const c of t.chains.values()) {
+      for (const r of c.rules) {
+        for (const m of r.matches) if (STATEFUL_MATCHES.has(m.ext.name)) return `the ruleset uses ${m.ext.name}, whose state every packet shares`;
+        if (r.target.kind === 'ext' && STATEFUL_TARGETS.has(r.target.instance.ext.name)) return `the ruleset uses ${r.target.instance.ext.name}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+export interface ParallelOptions {
+  capture: string;
+  /** What the threads load the ruleset from (the file the main thread loaded). */
+  rulesPath: string;
+  task: Omit<PartTask, 'bytes' | 'length' | 'key' | 'rulesPath' | 'abort'>;
+  workers: number;
+  /** Bytes of records per part (PART_BYTES unless given; small values are for tests). */
+  partBytes?: number;
+  signal?: AbortSignal;
+  onProgress?: (packets: number, readBytes: number, totalBytes: number | undefined) => void;
+}
+
+/** What the parts add up to, in the main thread's counter numbering. */
+export interface ParallelResult {
+  summary: ReplaySummary;
+  counts: Float64Array;
+  chainEvaluated: Float64Array | undefined;
+  /** Per part, in capture order: the threads' encoded histograms. */
+  histograms: Array<{ engineNs: string; rulesEvaluated: string }>;
+  warnings: string[];
+}
+
+/** Resolves once each of the pool's `threads` threads has loaded the replay (the barrier in parallel-worker.ts). */
+async function everyThreadReady(pool: Piscina, threads: number): Promise<void> {
+  const barrier = new SharedArrayBuffer(8);
+  Atomics.store(new Int32Array(barrier), 1, threads);
+  const task: ReadyTask = { barrier };
+  await Promise.all(Array.from({ length: threads }, () => pool.run(task)));
+}
+
+/** The capture's own reason not to be cut into parts, or undefined. */
+function captureObstacle(header: Uint8Array, got: number): string | undefined {
+  if (got < PCAP_HEADER) return 'the capture is not a plain pcap file';
+  const dv = new DataView(header.buffer, header.byteOffset, PCAP_HEADER);
+  const magic = dv.getUint32(0, true);
+  const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
+  const be = magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1;
+  if (!le && !be) return 'the capture is not a plain pcap file (pcapng or gzip)';
+  const linktype = dv.getUint32(20, le) & 0x03ffffff;
+  if (linktype === LINKTYPE_LINUX_SLL || linktype === LINKTYPE_LINUX_SLL2) return 'a Linux cooked capture is compared with the replay as a whole';
+  return undefined;
+}
+
+function addInto(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+}
+
+/**
+ * Replays the capture on `workers` threads; resolves with the sums, or with the reason it
+ * could not (then nothing was counted and the one-thread replay is to run instead).
+ */
+export async function replayParallel(opts: ParallelOptions): Promise<ParallelResult | { sequential: string }> {
+  let fd: number;
+  try {
+    fd = openSync(opts.capture, 'r');
+  } catch {
+    return { sequential: 'the capture is not a file' };
+  }
+  const started = process.hrtime.bigint();
+  const header = new Uint8Array(PCAP_HEADER);
+  const obstacle = captureObstacle(header, readSync(fd, header, 0, PCAP_HEADER, 0));
+  const partBytes = opts.partBytes ?? PART_BYTES;
+  // No more threads than parts: a thread started for nothing costs its start-up.
+  const threads = Math.min(opts.workers, Math.ceil((fstatSync(fd).size - PCAP_HEADER) / partBytes));
+  if (obstacle !== undefined || threads <= 1) {
+    closeSync(fd);
+    return { sequential: obstacle ?? `the capture is one part (${partBytes >> 20} MB) or less` };
+  }
+  const pool = new Piscina({ filename: fileURLToPath(new URL('./parallel-worker.js', import.meta.url)), minThreads: threads, maxThreads: threads });
+  try {
+    await everyThreadReady(pool, threads);
+    const le = new DataView(header.buffer).getUint32(0, true) === 0xa1b2c3d4 || new DataView(header.buffer).getUint32(0, true) === 0xa1b23c4d;
+    const key = `${opts.rulesPath}\u0000${JSON.stringify(opts.task)}`;
+    // Ctrl-C reaches the threads through shared memory: they look at it every few thousand packets.
+    const abort = new SharedArrayBuffer(4);
+    opts.signal?.addEventListener('abort', () => Atomics.store(new Int32Array(abort), 0, 1), { once: true });
+    const parts: Array<Promise<PartResult>> = [];
+    const inFlight = new Set<Promise<PartResult>>();
+    let position = PCAP_HEADER;
+    let carry = new Uint8Array(0);
+    let packets = 0;
+    let failed = false;
+    const total = fstatSync(fd).size;
+    // Reading stopped before the end of the capture by Ctrl-C: the sums cover a prefix only.
+    let stoppedEarly = false;
+    for (;;) {
+      if (failed) break;
+      if (opts.signal?.aborted) {
+        stoppedEarly = true;
+        break;
+      }
+      const buf = new Uint8Array(PCAP_HEADER + carry.length + partBytes);
+      buf.set(header, 0);
+      buf.set(carry, PCAP_HEADER);
+      const n = readSync(fd, buf, PCAP_HEADER + carry.length, partBytes, position);
+      position += n;
+      const end = PCAP_HEADER + carry.length + n;
+      // Whole records only; the rest goes with the next part.
+      const dv = new DataView(buf.buffer);
+      let p = PCAP_HEADER;
+      let records = 0;
+      while (end - p >= RECORD_HEADER) {
+        const caplen = dv.getUint32(p + 8, le);
+        if (caplen > MAX_CAPLEN) return { sequential: 'the capture is damaged' };
+        if (end - p - RECORD_HEADER < caplen) break;
+        p += RECORD_HEADER + caplen;
+        records++;
+      }
+      if (n === 0) {
+        if (p !== end) return { sequential: 'the capture ends in a truncated record' };
+        break;
+      }
+      carry = buf.slice(p, end);
+      if (records === 0) continue;
+      const first = packets + 1;
+      packets += records;
+      const last = packets;
+      const task: PartTask = { ...opts.task, key, rulesPath: opts.rulesPath, abort, bytes: buf.buffer, length: p };
+      const part = (pool.run(task, { transferList: [buf.buffer] }) as Promise<PartResult>).catch((e: unknown) => {
+        throw new Error(`a replay thread failed on packets ${first} to ${last}: ${e instanceof Error ? e.message : String(e)}`);
+      });
+      parts.push(part);
+      inFlight.add(part);
+      // Settled either way; a failure stops the reading and is reported below, in capture order.
+      part.then(
+        () => inFlight.delete(part),
+        () => {
+          inFlight.delete(part);
+          failed = true;
+        },
+      );
+      // Two parts per thread in flight: the threads never wait, the memory stays bounded.
+      while (inFlight.size >= 2 * threads && !failed) await Promise.race(inFlight).catch(() => undefined);
+      opts.onProgress?.(packets, position, total);
+    }
+    // In capture order: the first part that failed is the one reported.
+    const results: PartResult[] = [];
+    for (const part of parts) results.push(await part);
+    return merge(results, stoppedEarly, started);
+  } finally {
+    closeSync(fd);
+    await pool.destroy();
+  }
+}
+
+/**
+ * The parts' results summed in capture order. After an interruption, up to the first part
+ * it stopped: what that part did is the end of the prefix of the capture the sums cover.
+ */
+function merge(results: PartResult[], stoppedEarly: boolean, started: bigint): ParallelResult | { sequential: string } {
+  const summary: ReplaySummary = { packetsRead: 0, replayed: 0, skipped: {}, malformed: {}, verdicts: {}, notes: {}, seconds: 0 };
+  let counts = new Float64Array(0);
+  let chainEvaluated: Float64Array | undefined;
+  const warnings: string[] = [];
+  for (const r of results) {
+    if ((r.summary.verdicts['HELD-FOR-REASSEMBLY'] ?? 0) > 0) return { sequential: 'the capture has fragments, whose datagrams parts may split' };
+    summary.packetsRead += r.summary.packetsRead;
+    summary.replayed += r.summary.replayed;
+    addInto(summary.skipped, r.summary.skipped);
+    addInto(summary.malformed, r.summary.malformed);
+    addInto(summary.verdicts, r.summary.verdicts);
+    addInto(summary.notes, r.summary.notes);
+    if (counts.length === 0) counts = new Float64Array(r.counts.length);
+    for (let i = 0; i < counts.length; i++) counts[i]! += r.counts[i]!;
+    if (r.chainEvaluated !== undefined) {
+      chainEvaluated ??= new Float64Array(r.chainEvaluated.length);
+      for (let i = 0; i < chainEvaluated.length; i++) chainEvaluated[i]! += r.chainEvaluated[i]!;
+    }
+    for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
+    if (r.summary.interrupted) {
+      summary.interrupted = true;
+      break;
+    }
+  }
+  if (stoppedEarly) summary.interrupted = true;
+  summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const histograms = results.flatMap((r) => (r.engineNs !== undefined && r.rulesEvaluated !== undefined ? [{ engineNs: r.engineNs, rulesEvaluated: r.rulesEvaluated }] : []));
+  return { summary, counts, chainEvaluated, histograms, warnings };
+}
