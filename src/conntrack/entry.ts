@@ -80,40 +80,115 @@ export function invertTuple(out: Tuple, t: Tuple): boolean {
   return true;
 }
 
+/**
+ * An entry's numbers that are not small integers, in its record of an EntryStore: as object
+ * fields each would be a heap number of its own (another object for the collector to copy
+ * and another cache miss per packet). Doubles from the record's start; its TCP window data
+ * (TcpConn's uint32s) from uint32 word RECORD_TCP_WORD, so that a packet reads one record.
+ */
+const EXPIRES = 0, UDP_STREAM = 1, PACKETS = 2, BYTES = 4, DOUBLES = 6;
+/** Where the record's TCP uint32s start, after the doubles (tcp.ts's 15 fit in the record). */
+export const RECORD_TCP_WORD = 2 * DOUBLES;
+/** A record's size in doubles: 128 bytes. */
+const RECORD_DOUBLES = 16;
+
+/** The records of one table's entries, in chunks (entries are recycled with their record). */
+export class EntryStore {
+  private doubles = new Float64Array(0);
+  private words = new Uint32Array(0);
+  private used = 0;
+
+  constructor(private readonly perChunk = 1024) {}
+
+  /** Gives `e` the next free record. */
+  place(e: ConnEntry): void {
+    if (this.used === this.doubles.length) {
+      this.doubles = new Float64Array(this.perChunk * RECORD_DOUBLES);
+      this.words = new Uint32Array(this.doubles.buffer);
+      this.used = 0;
+    }
+    e.nums = this.doubles;
+    e.words = this.words;
+    e.at = this.used;
+    this.used += RECORD_DOUBLES;
+  }
+}
+
 export class ConnEntry {
   /** [original, reply], each also the entry's place in the table's hash chains. */
   readonly tuple: [TupleHash, TupleHash] = [new TupleHash(this, 0), new TupleHash(this, 1)];
   status = 0;
   mark = 0;
   zone = 0;
-  /** Capture time (ns since the first packet) at which the entry expires. */
-  expiresNs = 0;
-  /** Layer-4 tracking data: TCP's windows and state; UDP's stream timestamp (ns). */
+  /** Layer-4 tracking data: TCP's windows and state (its numbers in this entry's record). */
   tcp: TcpConn | null = null;
-  udpStreamNs = 0;
   /** The entry's number in creation order (what `conntrack -L -o id` would call its id). */
   id = 0;
-  /** Packets and bytes per direction (nf_conntrack_acct), kept whatever the sysctl says. */
-  readonly packets: [number, number] = [0, 0];
-  readonly bytes: [number, number] = [0, 0];
   /** Neighbours in the table's confirmation-order list (table.ts). */
   older: ConnEntry | null = null;
   newer: ConnEntry | null = null;
   /** How many times the object was recycled: a stale reference to its earlier life can tell. */
   gen = 0;
-  /** The capture second whose expiry sweep looks at this entry (table.ts). */
+  /** The capture second whose expiry sweep looks at this entry, and its neighbours in that second's list (table.ts). */
   dueSec = 0;
+  dueNext: ConnEntry | null = null;
+  duePrev: ConnEntry | null = null;
+  /** Neighbours among the source-mapped entries of its source's hash (nat.ts bySource). */
+  srcNext: ConnEntry | null = null;
+  srcPrev: ConnEntry | null = null;
   /** Changes not yet reported as an [UPDATE] event, and the mark the last event showed. */
   eventPending = false;
   eventMark = 0;
+  /** The entry's record (EntryStore): its doubles from `at`, its uint32s from 2 * at. */
+  nums!: Float64Array;
+  words!: Uint32Array;
+  at = 0;
+
+  /** `store`: where its numbers go (a record of its own by default). */
+  constructor(store: EntryStore = new EntryStore(1)) {
+    store.place(this);
+  }
+
+  /** Capture time (ns since the first packet) at which the entry expires. */
+  get expiresNs(): number {
+    return this.nums[this.at + EXPIRES]!;
+  }
+
+  set expiresNs(ns: number) {
+    this.nums[this.at + EXPIRES] = ns;
+  }
+
+  /** UDP: capture time after which two-way traffic makes the entry a stream (ns). */
+  get udpStreamNs(): number {
+    return this.nums[this.at + UDP_STREAM]!;
+  }
+
+  set udpStreamNs(ns: number) {
+    this.nums[this.at + UDP_STREAM] = ns;
+  }
+
+  /** Packets and bytes per direction (nf_conntrack_acct), kept whatever the sysctl says. */
+  packets(dir: 0 | 1): number {
+    return this.nums[this.at + PACKETS + dir]!;
+  }
+
+  bytes(dir: 0 | 1): number {
+    return this.nums[this.at + BYTES + dir]!;
+  }
+
+  /** nf_ct_acct_update(): one more packet of `length` bytes in direction `dir`. */
+  count(dir: 0 | 1, length: number): void {
+    this.nums[this.at + PACKETS + dir]!++;
+    this.nums[this.at + BYTES + dir]! += length;
+  }
 
   /** Back to a fresh entry, for reuse once the table let go of it. */
   reset(): void {
-    this.status = this.mark = this.zone = this.expiresNs = this.udpStreamNs = this.id = this.eventMark = 0;
+    this.status = this.mark = this.zone = this.id = this.eventMark = 0;
     this.eventPending = false;
-    this.packets[0] = this.packets[1] = this.bytes[0] = this.bytes[1] = 0;
+    this.nums.fill(0, this.at, this.at + DOUBLES);
     this.tuple[0].next = this.tuple[1].next = null;
-    this.older = this.newer = null;
+    this.older = this.newer = this.dueNext = this.duePrev = this.srcNext = this.srcPrev = null;
     // The TCP data is reinitialised by tcpNew() before any use; the object is kept.
   }
 }

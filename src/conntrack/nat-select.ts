@@ -216,14 +216,24 @@ function nfInRange(t: Tuple, range: NatRange): boolean {
  * goes on past mappings that are out of range.
  */
 function findAppropriateSrc(out: Tuple, orig: Tuple, range: NatRange, existing: SourceMappings): boolean {
-  let found = false;
-  existing(orig, (addr, port) => {
-    // nf_ct_invert_tuple of the reply gives the mapped source; result->dst = tuple->dst.
-    out.set(addr, orig.dst, port, orig.dport, orig.proto);
-    found = nfInRange(out, range);
-    return found;
-  });
-  return found;
+  appropriate.out = out;
+  appropriate.orig = orig;
+  appropriate.range = range;
+  appropriate.found = false;
+  existing(orig, visitAppropriate);
+  appropriate.out = appropriate.orig = appropriate.range = null;
+  return appropriate.found;
+}
+
+/** What findAppropriateSrc's visitor works on: in module scope, not a closure made per connection. */
+const appropriate: { out: Tuple | null; orig: Tuple | null; range: NatRange | null; found: boolean } = { out: null, orig: null, range: null, found: false };
+
+function visitAppropriate(addr: number, port: number): boolean {
+  const { out, orig } = appropriate;
+  // nf_ct_invert_tuple of the reply gives the mapped source; result->dst = tuple->dst.
+  out!.set(addr, orig!.dst, port, orig!.dport, orig!.proto);
+  appropriate.found = nfInRange(out!, appropriate.range!);
+  return appropriate.found;
 }
 
 const hashWords = new Uint32Array(4);

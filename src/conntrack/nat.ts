@@ -24,7 +24,7 @@ import {
 import type { PacketState } from '../engine/packet.js';
 import { NAT_MAP_IPS, type NatRange } from '../rules/ext/natrange.js';
 import { CtInfo, invertTuple, Status, Tuple, type ConnEntry } from './entry.js';
-import { selectNatTuple } from './nat-select.js';
+import { selectNatTuple, type SourceMappings, type TupleTaken } from './nat-select.js';
 import type { ConnTable } from './table.js';
 
 const IPPROTO_ICMP = 1;
@@ -41,15 +41,21 @@ export class Nat {
   private readonly probe = new Tuple();
   private readonly target = new Tuple();
   /**
-   * Source-mapped connections by original source address and port (nf_nat_bysource), for
-   * find_appropriate_src, which compares protocol and zone as it walks a list, as the kernel
-   * walks a hash bucket. A number key, not a string built and hashed for every connection.
+   * Source-mapped connections by a hash of their original source address and port (ICMP:
+   * id), as nf_nat_bysource: each key's entries through their srcNext/srcPrev links, newest
+   * first; find_appropriate_src compares source, protocol and zone as it walks, as the
+   * kernel walks a hash bucket. A small-integer key and links in the entries: no key number
+   * or array allocated per connection.
    */
-  private readonly bySource = new Map<number, ConnEntry[]>();
+  private readonly bySource = new Map<number, ConnEntry>();
   /** The null binding's range (one address, ports untouched), reused. */
   private readonly null: NatRange = { flags: NAT_MAP_IPS, minAddr: 0, maxAddr: 0, minPort: 0, maxPort: 0, basePort: 0 };
   /** Capture time of the packet being mapped: expired entries do not hold tuples. */
   private nowNs = 0;
+  /** The entry being mapped, for the two callbacks below (made once, not per connection). */
+  private mapping: ConnEntry | null = null;
+  private readonly takenByOther: TupleTaken = (candidate) => this.taken(candidate, this.mapping!);
+  private readonly sourcesInZone: SourceMappings = (orig, visit) => this.existingSources(orig, this.mapping!.zone, visit);
 
   constructor(
     private readonly table: ConnTable,
@@ -77,16 +83,9 @@ export class Nat {
     this.nowNs = pkt.nowNs;
     // The original tuple as earlier manips left it: the inverse of the current reply tuple.
     invertTuple(this.cur, e.tuple[1]);
-    selectNatTuple(
-      this.next,
-      this.cur,
-      range,
-      manip,
-      e.zone,
-      (candidate) => this.taken(candidate, e),
-      (orig, visit) => this.existingSources(orig, e.zone, visit),
-      this.random32,
-    );
+    this.mapping = e;
+    selectNatTuple(this.next, this.cur, range, manip, e.zone, this.takenByOther, this.sourcesInZone, this.random32);
+    this.mapping = null;
     if (!this.next.equals(this.cur)) {
       invertTuple(e.tuple[1], this.next);
       e.status |= manip === Manip.SRC ? Status.SRC_NAT : Status.DST_NAT;
@@ -149,9 +148,9 @@ export class Nat {
     return found !== undefined && found !== self;
   }
 
-  /** The bySource key of a tuple's source: address and port (ICMP: id), 48 bits. */
+  /** The bySource key of a tuple's source: address and port (ICMP: id) mixed into 30 bits (a small integer). */
   private key(t: Tuple): number {
-    return (t.src >>> 0) * 0x10000 + t.sport;
+    return (Math.imul(t.src ^ (t.sport << 16), 0x9e3779b1) >>> 2) ^ t.sport;
   }
 
   /**
@@ -160,11 +159,10 @@ export class Nat {
    * ICMP the identifier) until `visit` takes one.
    */
   private existingSources(orig: Tuple, zone: number, visit: (addr: number, port: number) => boolean): void {
-    const list = this.bySource.get(this.key(orig));
-    if (list === undefined) return;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const e = list[i]!;
-      if (e.tuple[0].proto !== orig.proto || e.zone !== zone) continue; // same_src(), nf_ct_zone_equal()
+    for (let e = this.bySource.get(this.key(orig)) ?? null; e !== null; e = e.srcNext) {
+      const t = e.tuple[0];
+      // same_src(), nf_ct_zone_equal()
+      if (t.src !== orig.src || t.sport !== orig.sport || t.proto !== orig.proto || e.zone !== zone) continue;
       const mapped = e.tuple[1];
       if (visit(mapped.dst >>> 0, orig.proto === IPPROTO_ICMP ? mapped.sport : mapped.dport)) return;
     }
@@ -172,18 +170,24 @@ export class Nat {
 
   private remember(e: ConnEntry): void {
     const k = this.key(e.tuple[0]);
-    const list = this.bySource.get(k);
-    if (list === undefined) this.bySource.set(k, [e]);
-    else list.push(e);
+    const head = this.bySource.get(k);
+    e.srcPrev = null;
+    e.srcNext = head ?? null;
+    if (head !== undefined) head.srcPrev = e;
+    this.bySource.set(k, e);
   }
 
   private forget(e: ConnEntry): void {
-    const k = this.key(e.tuple[0]);
-    const list = this.bySource.get(k);
-    if (list === undefined) return;
-    const i = list.indexOf(e);
-    if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) this.bySource.delete(k);
+    const { srcPrev: prev, srcNext: next } = e;
+    if (prev !== null) prev.srcNext = next;
+    else {
+      const k = this.key(e.tuple[0]);
+      if (this.bySource.get(k) !== e) return;
+      if (next !== null) this.bySource.set(k, next);
+      else this.bySource.delete(k);
+    }
+    if (next !== null) next.srcPrev = prev;
+    e.srcNext = e.srcPrev = null;
   }
 }
 

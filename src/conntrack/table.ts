@@ -13,24 +13,26 @@
  * was 18% of a tracked replay's time before). Whoever receives an entry in `onDestroy`
  * must copy what it keeps.
  */
-import { ConnEntry, Status, type Tuple, type TupleHash } from './entry.js';
+import { ConnEntry, EntryStore, Status, type Tuple, type TupleHash } from './entry.js';
 
 export class ConnTable {
   private buckets: (TupleHash | null)[];
   private mask: number;
   /**
-   * Expiry schedule: per capture second, the entries that were due then when scheduled,
-   * with their generation (a recycled entry's old slots are stale). An entry refreshed since
-   * is rescheduled when its old slot comes up, so each is looked at about once per timeout
-   * rather than at every sweep.
+   * Expiry schedule: per capture second, the entries due then when scheduled, as a list
+   * through their dueNext/duePrev links (no array per second to grow and collect). An
+   * entry refreshed since is rescheduled when its second comes up, so each is looked at
+   * about once per timeout rather than at every sweep.
    */
-  private readonly due = new Map<number, { entries: ConnEntry[]; gens: number[] }>();
+  private readonly due = new Map<number, ConnEntry>();
   private nextDueSec = 0;
   /** Confirmation-order list of the entries (oldest first), and its length. */
   private oldest: ConnEntry | null = null;
   private newest: ConnEntry | null = null;
   private count = 0;
   private readonly free: ConnEntry[] = [];
+  /** Where the entries' numbers are (entry.ts). */
+  private readonly store = new EntryStore();
   /** Direction of the tuple the last successful find() matched: 0 original, 1 reply. */
   foundDir: 0 | 1 = 0;
   /** Most entries at once. */
@@ -61,10 +63,17 @@ export class ConnTable {
     };
   }
 
+  /** Entries not expired at `atNs` (a walk of the list, without the iterator's objects). */
+  liveAt(atNs: number): number {
+    let n = 0;
+    for (let e = this.oldest; e !== null; e = e.newer) if (e.expiresNs > atNs) n++;
+    return n;
+  }
+
   /** A fresh entry (a recycled one when there is one). */
   alloc(): ConnEntry {
     const e = this.free.pop();
-    if (e === undefined) return new ConnEntry();
+    if (e === undefined) return new ConnEntry(this.store);
     e.reset();
     return e;
   }
@@ -130,6 +139,7 @@ export class ConnTable {
       }
       node.next = null;
     }
+    this.unschedule(e);
     if (e.older !== null) e.older.newer = e.newer;
     else this.oldest = e.newer;
     if (e.newer !== null) e.newer.older = e.older;
@@ -159,15 +169,15 @@ export class ConnTable {
     const nowSec = Math.floor(nowNs / 1e9);
     let dead: ConnEntry[] | undefined;
     for (; this.nextDueSec <= nowSec; this.nextDueSec++) {
-      const slot = this.due.get(this.nextDueSec);
-      if (slot === undefined) continue;
+      let e = this.due.get(this.nextDueSec) ?? null;
+      if (e === null) continue;
       this.due.delete(this.nextDueSec);
-      for (let i = 0; i < slot.entries.length; i++) {
-        const e = slot.entries[i]!;
-        // Recycled since, rescheduled to an earlier second since, or gone.
-        if (e.gen !== slot.gens[i] || e.dueSec !== this.nextDueSec || !(e.status & Status.CONFIRMED) || e.status & Status.DYING) continue;
+      while (e !== null) {
+        const next: ConnEntry | null = e.dueNext;
+        e.dueNext = e.duePrev = null;
         if (e.expiresNs <= nowNs) (dead ??= []).push(e);
         else this.schedule(e, this.nextDueSec + 1);
+        e = next;
       }
     }
     if (dead === undefined) return;
@@ -175,17 +185,27 @@ export class ConnTable {
     for (const e of dead) this.remove(e, e.expiresNs);
   }
 
-  /** Puts `e` in the slot of the second its expiry falls in, not before second `earliest`. */
+  /** Puts `e` in the list of the second its expiry falls in, not before second `earliest`. */
   private schedule(e: ConnEntry, earliest = this.nextDueSec): void {
+    this.unschedule(e);
     const sec = Math.max(earliest, Math.floor(e.expiresNs / 1e9));
     e.dueSec = sec;
-    let slot = this.due.get(sec);
-    if (slot === undefined) {
-      slot = { entries: [], gens: [] };
-      this.due.set(sec, slot);
+    const head = this.due.get(sec);
+    e.dueNext = head ?? null;
+    if (head !== undefined) head.duePrev = e;
+    this.due.set(sec, e);
+  }
+
+  /** Takes `e` out of its second's list, if it is in one. */
+  private unschedule(e: ConnEntry): void {
+    const { duePrev: prev, dueNext: next } = e;
+    if (prev !== null) prev.dueNext = next;
+    else if (this.due.get(e.dueSec) === e) {
+      if (next !== null) this.due.set(e.dueSec, next);
+      else this.due.delete(e.dueSec);
     }
-    slot.entries.push(e);
-    slot.gens.push(e.gen);
+    if (next !== null) next.duePrev = prev;
+    e.dueNext = e.duePrev = null;
   }
 
   private link(e: ConnEntry): void {

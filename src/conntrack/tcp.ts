@@ -183,8 +183,8 @@ export class TcpConn {
 
   /**
    * Where its uint32s are: from `base` in `n`, both directions' ip_ct_tcp_state (from
-   * base + dir * TD_SIZE), then last_seq, last_ack and last_end. An array (a TcpStore's,
-   * shared with other connections) rather than fields: a field holding a number past 2^30
+   * base + dir * TD_SIZE), then last_seq, last_ack and last_end. An array (its entry's
+   * record in the table's EntryStore, shared with other connections) rather than fields: a field holding a number past 2^30
    * is a heap number of its own, and the dozen objects of a connection, read one after the
    * other at each packet, were cache misses in a replay that streams its capture through
    * the cache, and garbage collector work (bench/replay-conntrack.mjs).
@@ -204,29 +204,6 @@ export class TcpConn {
     this.state = this.lastDir = this.lastIndex = 0;
     this.lastWin = this.lastWscale = this.lastFlags = this.retrans = 0;
     this.n.fill(0, this.base, this.base + N_SIZE);
-  }
-}
-
-/** Connections per TcpStore chunk. */
-const STORE_CHUNK = 1024;
-
-/**
- * The TcpConns of one connection table, their numbers in chunks of STORE_CHUNK connections
- * (an array each would be three more objects per connection for the collector to copy).
- * Entries are recycled with their TcpConn, so a chunk's slots are never given back.
- */
-export class TcpStore {
-  private chunk = new Uint32Array(0);
-  private used = 0;
-
-  conn(): TcpConn {
-    if (this.used === this.chunk.length) {
-      this.chunk = new Uint32Array(STORE_CHUNK * N_SIZE);
-      this.used = 0;
-    }
-    const c = new TcpConn(this.chunk, this.used);
-    this.used += N_SIZE;
-    return c;
   }
 }
 

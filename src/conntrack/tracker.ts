@@ -15,9 +15,9 @@ import { L4State, TcpFlag, type PacketView } from '../decode/view.js';
 import { L4Checksum, l4ChecksumStatus } from '../decode/checksum.js';
 import type { PacketState } from '../engine/packet.js';
 import type { HostModel } from '../netfilter/host.js';
-import { ConnEntry, CtInfo, invertTuple, Status, Tuple } from './entry.js';
+import { ConnEntry, CtInfo, invertTuple, RECORD_TCP_WORD, Status, Tuple } from './entry.js';
 import { ConnTable } from './table.js';
-import { newTcpResult, tcpError, tcpNew, tcpPacket, TcpStore, tcpSysctlsFrom, TcpVerdict, type TcpSegment, type TcpSysctls } from './tcp.js';
+import { newTcpResult, TcpConn, tcpError, tcpNew, tcpPacket, tcpSysctlsFrom, TcpVerdict, type TcpSegment, type TcpSysctls } from './tcp.js';
 
 const IPPROTO_ICMP = 1;
 const IPPROTO_TCP = 6;
@@ -82,8 +82,6 @@ export class Conntrack {
   private readonly u = new Tuple();
   private readonly seg: TcpSegment = { seq: 0, ack: 0, flags: 0, window: 0, dataOffset: 0, payloadLength: 0, data: new Uint8Array(0), optionsOffset: 0, optionsLength: 0 };
   private readonly tcpOut = newTcpResult();
-  /** Where the entries' TCP data is made (once per entry object: entries are recycled). */
-  private readonly tcpStore = new TcpStore();
   /** Whether the last l4() counted the packet in its entry (an ignored TCP segment is not). */
   private account = true;
 
@@ -151,10 +149,7 @@ export class Conntrack {
       pkt.ct = e;
       pkt.ctinfo = ctinfo;
       const dir = ctinfo >= CtInfo.IS_REPLY ? 1 : 0;
-      if (this.account) {
-        e.packets[dir]++;
-        e.bytes[dir] += pkt.length;
-      }
+      if (this.account) e.count(dir, pkt.length);
       if (ctinfo === CtInfo.ESTABLISHED_REPLY && !(e.status & Status.SEEN_REPLY)) {
         e.status |= Status.SEEN_REPLY;
         if (e.status & Status.CONFIRMED) this.changed(e);
@@ -238,45 +233,56 @@ export class Conntrack {
     return false;
   }
 
-  /** The protocol's packet handler: TcpVerdict.ACCEPT, INVALID or REPEAT. */
+  /**
+   * The protocol's packet handler: TcpVerdict.ACCEPT, INVALID or REPEAT. Each protocol has
+   * its own method, so this dispatch stays small enough for V8 to inline into track().
+   */
   private l4(e: ConnEntry, ctinfo: number, pkt: PacketState, preRouting: boolean): number {
-    const v = pkt.view;
     const confirmed = (e.status & Status.CONFIRMED) !== 0;
-    const dir = ctinfo >= CtInfo.IS_REPLY ? 1 : 0;
-    const now = pkt.nowNs;
     this.account = true;
-    switch (v.protocol) {
+    switch (pkt.view.protocol) {
       case IPPROTO_TCP:
-        return this.tcp(e, dir, confirmed, pkt, preRouting);
-      case IPPROTO_UDP: {
-        // udp_error(): a length that does not fit, or (at PRE_ROUTING, with checksums on) a bad checksum.
-        if (v.udpLength < 8 || v.udpLength > v.l4Length) return TcpVerdict.INVALID;
-        if (this.badChecksum(pkt, preRouting)) return TcpVerdict.INVALID;
-        if (!confirmed) e.udpStreamNs = now + 2 * NS;
-        if (e.status & Status.SEEN_REPLY) {
-          // nf_conntrack_udp_packet(): two-way traffic still going two seconds after the
-          // first packet is a stream: the longer timeout, and ASSURED.
-          let extra = this.sys.udpTimeout;
-          let stream = false;
-          if (now > e.udpStreamNs) {
-            extra = this.sys.udpStreamTimeout;
-            stream = (e.status & Status.ASSURED) === 0;
-          }
-          this.table.setExpiry(e, now + extra * NS);
-          if (stream) this.assure(e, pkt);
-        } else {
-          this.table.setExpiry(e, now + this.sys.udpTimeout * NS);
-        }
-        return TcpVerdict.ACCEPT;
-      }
+        return this.tcp(e, ctinfo >= CtInfo.IS_REPLY ? 1 : 0, confirmed, pkt, preRouting);
+      case IPPROTO_UDP:
+        return this.udp(e, confirmed, pkt, preRouting);
       case IPPROTO_ICMP:
-        if (!confirmed && !ICMP_VALID_NEW.has(v.icmpType)) return TcpVerdict.INVALID;
-        this.table.setExpiry(e, now + this.sys.icmpTimeout * NS);
-        return TcpVerdict.ACCEPT;
+        return this.icmp(e, confirmed, pkt);
       default:
-        this.table.setExpiry(e, now + this.sys.genericTimeout * NS);
+        this.table.setExpiry(e, pkt.nowNs + this.sys.genericTimeout * NS);
         return TcpVerdict.ACCEPT;
     }
+  }
+
+  /** nf_conntrack_icmp_packet(): only a query may start an entry. */
+  private icmp(e: ConnEntry, confirmed: boolean, pkt: PacketState): number {
+    if (!confirmed && !ICMP_VALID_NEW.has(pkt.view.icmpType)) return TcpVerdict.INVALID;
+    this.table.setExpiry(e, pkt.nowNs + this.sys.icmpTimeout * NS);
+    return TcpVerdict.ACCEPT;
+  }
+
+  /** nf_conntrack_udp_packet(), after udp_error(). */
+  private udp(e: ConnEntry, confirmed: boolean, pkt: PacketState, preRouting: boolean): number {
+    const v = pkt.view;
+    const now = pkt.nowNs;
+    // udp_error(): a length that does not fit, or (at PRE_ROUTING, with checksums on) a bad checksum.
+    if (v.udpLength < 8 || v.udpLength > v.l4Length) return TcpVerdict.INVALID;
+    if (this.badChecksum(pkt, preRouting)) return TcpVerdict.INVALID;
+    if (!confirmed) e.udpStreamNs = now + 2 * NS;
+    if (e.status & Status.SEEN_REPLY) {
+      // Two-way traffic still going two seconds after the first packet is a stream: the
+      // longer timeout, and ASSURED.
+      let extra = this.sys.udpTimeout;
+      let stream = false;
+      if (now > e.udpStreamNs) {
+        extra = this.sys.udpStreamTimeout;
+        stream = (e.status & Status.ASSURED) === 0;
+      }
+      this.table.setExpiry(e, now + extra * NS);
+      if (stream) this.assure(e, pkt);
+    } else {
+      this.table.setExpiry(e, now + this.sys.udpTimeout * NS);
+    }
+    return TcpVerdict.ACCEPT;
   }
 
   private tcp(e: ConnEntry, dir: 0 | 1, confirmed: boolean, pkt: PacketState, preRouting: boolean): number {
@@ -294,7 +300,8 @@ export class Conntrack {
     if (v.l4State !== L4State.OK && v.l4State !== L4State.PARTIAL) return TcpVerdict.INVALID;
     if (tcpError(seg, v.l4Length, this.badChecksum(pkt, preRouting))) return TcpVerdict.INVALID;
     if (!confirmed) {
-      e.tcp ??= this.tcpStore.conn();
+      // Made once per entry object (entries are recycled), its numbers in the entry's record.
+      e.tcp ??= new TcpConn(e.words, 2 * e.at + RECORD_TCP_WORD);
       if (!tcpNew(e.tcp, seg, this.sys.tcp)) return TcpVerdict.INVALID;
     }
     const now = pkt.nowNs;

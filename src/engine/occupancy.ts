@@ -38,9 +38,7 @@ export class Occupancy {
 
   /** Live entries at `atNs`. */
   live(atNs: number): number {
-    let n = 0;
-    for (const e of this.table.entries) if (e.expiresNs > atNs) n++;
-    return n;
+    return this.table.liveAt(atNs);
   }
 
   /** After the first packet (time 0). */

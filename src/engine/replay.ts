@@ -22,7 +22,7 @@ import { DefragUser, Reassembly } from './reassembly.js';
 import { Conntrack, type ConntrackEvents } from '../conntrack/tracker.js';
 import { Nat } from '../conntrack/nat.js';
 import { usesConntrack } from '../conntrack/usage.js';
-import { natStage, stagesOf, type Stage, type Step } from './stages.js';
+import { natStage, RUN_CONFIRM, RUN_CONNTRACK, RUN_TABLE, stageKind, stagesOf, type Step } from './stages.js';
 import { EgressComparer, type EgressComparison } from './egress-compare.js';
 import { Occupancy, type ConntrackOccupancy } from './occupancy.js';
 import { SAMPLE_EVERY, type ChainCost, type ReplayHistograms } from './histograms.js';
@@ -318,47 +318,47 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     return Verdict.ACCEPT;
   };
 
-  const stageStep = (stage: Stage, hook: Hook, table: (t: TableName) => Step): Step => {
-    switch (stage) {
-      // The tracker is captured here, next to the step, rather than read from the replay's
-      // scope at each packet (a chain of contexts, cache misses as the capture streams by).
-      case 'conntrack': {
-        const ct = conntrack!;
-        const preRouting = hook === 'PREROUTING';
-        return (p) => {
-          if (ct.in(p, preRouting)) return Verdict.ACCEPT;
-          ctFull = true;
-          return Verdict.DROP;
-        };
-      }
-      case 'confirm': {
-        const ct = conntrack!;
-        return (p) => {
-          ct.confirm(p);
-          return Verdict.ACCEPT;
-        };
-      }
-      case 'nat':
-        return nat === undefined ? natSkipped : natStage(hook, table('nat'), nat);
-      default:
-        return table(stage);
-    }
+  /** A table's step, or the NAT hook's (the tracker's stages are run by pass() itself). */
+  const tableStep = (stage: TableName, hook: Hook, table: (t: TableName) => Step): Step => {
+    if (stage !== 'nat') return table(stage);
+    return nat === undefined ? natSkipped : natStage(hook, table('nat'), nat);
   };
-  // Untraced packets run these; traced ones the second set.
-  const hookSteps = HOOKS.map((hook, h) => hookStages[h]!.map((stage) => stageStep(stage, hook, (t) => plainTable(t, hook))));
-  const tracedSteps = tracer === undefined ? hookSteps : HOOKS.map((hook, h) => hookStages[h]!.map((stage) => stageStep(stage, hook, tracedTable)));
+  // Per hook, what pass() does at each stage; the tables' steps in their order, untraced
+  // packets running these, traced ones the second set.
+  const hookKinds = hookStages.map((stages) => Uint8Array.from(stages, stageKind));
+  const tableStages = hookStages.map((stages) => stages.filter((s): s is TableName => stageKind(s) === RUN_TABLE));
+  const hookSteps = HOOKS.map((hook, h) => tableStages[h]!.map((stage) => tableStep(stage, hook, (t) => plainTable(t, hook))));
+  const tracedSteps = tracer === undefined ? hookSteps : HOOKS.map((hook, h) => tableStages[h]!.map((stage) => tableStep(stage, hook, tracedTable)));
 
   /**
-   * Runs hook `h`'s tables; true when the packet goes on. A verdict other than ACCEPT from
-   * one of them ends it there, which `outcome` records.
+   * Runs hook `h`'s stages; true when the packet goes on. A verdict other than ACCEPT from
+   * one of them ends it there, which `outcome` records. The tracker is called here rather
+   * than through a step function: one call site for every stage of every hook sees too many
+   * functions for V8 to inline any (megamorphic); these two calls each see one.
    */
   const pass = (h: number, outcome: PacketOutcome): boolean => {
     const hook = HOOKS[h]!;
     pkt.hook = hook;
     if (recordHooks) outcome.hooks.push(hook);
     let v: Verdict = Verdict.ACCEPT;
+    const kinds = hookKinds[h]!;
     const steps = tracer === undefined ? hookSteps[h]! : tracedSteps[h]!;
-    for (let i = 0; i < steps.length && v === Verdict.ACCEPT; i++) v = steps[i]!(pkt);
+    for (let i = 0, t = 0; i < kinds.length && v === Verdict.ACCEPT; i++) {
+      switch (kinds[i]) {
+        case RUN_CONNTRACK:
+          // nf_conntrack_in refused the packet (NF_DROP): the table is full.
+          if (!conntrack!.in(pkt, h === PRE_ROUTING)) {
+            ctFull = true;
+            v = Verdict.DROP;
+          }
+          break;
+        case RUN_CONFIRM:
+          conntrack!.confirm(pkt);
+          break;
+        default:
+          v = steps[t++]!(pkt);
+      }
+    }
     if (v === Verdict.ACCEPT) return true;
     outcome.verdict = VERDICT_NAMES[v] ?? 'DROP';
     if (ctFull) {

@@ -13,6 +13,15 @@ export type Step = (pkt: PacketState) => Verdict;
 /** What runs at a hook: a table, nf_conntrack_in, or nf_conntrack_confirm. */
 export type Stage = TableName | 'conntrack' | 'confirm';
 
+/** What the replay does at a stage: traverse a table (or the NAT hook), nf_conntrack_in, nf_conntrack_confirm. */
+export const RUN_TABLE = 0;
+export const RUN_CONNTRACK = 1;
+export const RUN_CONFIRM = 2;
+
+export function stageKind(stage: Stage): number {
+  return stage === 'conntrack' ? RUN_CONNTRACK : stage === 'confirm' ? RUN_CONFIRM : RUN_TABLE;
+}
+
 /**
  * A hook's stages by priority (include/uapi/linux/netfilter_ipv4.h): raw -300, conntrack
  * -200, mangle -150, nat (destination) -100, filter 0, security 50, nat (source) 100,

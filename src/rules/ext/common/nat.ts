@@ -11,10 +11,20 @@ const SRC = 0;
 const DST = 1;
 const LOOPBACK = 0x7f000001;
 
-/** A copy of `r` mapping to the single address `addr` (ports and flags kept). */
+/**
+ * `r` mapping to the single address `addr` (ports and flags kept), in one range reused for
+ * every connection: the NAT core reads a range only while it sets the binding up.
+ */
 function toAddress(r: NatRange, addr: number): NatRange {
-  return { ...r, flags: r.flags | NAT_MAP_IPS, minAddr: addr >>> 0, maxAddr: addr >>> 0 };
+  single.flags = r.flags | NAT_MAP_IPS;
+  single.minAddr = single.maxAddr = addr >>> 0;
+  single.minPort = r.minPort;
+  single.maxPort = r.maxPort;
+  single.basePort = r.basePort;
+  return single;
 }
+
+const single: NatRange = { flags: 0, minAddr: 0, maxAddr: 0, minPort: 0, maxPort: 0, basePort: 0 };
 
 function setup(rt: ReplayRuntime, pkt: PacketState, range: NatRange, manip: 0 | 1): Verdict {
   if (rt.nat === undefined || pkt.ct === null) {
