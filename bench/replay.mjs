@@ -14,6 +14,8 @@
 //   - the same with the reference interpreter. It is far slower on large rulesets, so it
 //     replays a prefix of each capture (--interp-packets; the generator's output for fewer
 //     packets is a prefix of its output for more) and is compared per packet.
+// With more than one core (or --workers=N), the rulesets whose packets are independent are
+// also replayed by replayParallel() on that many threads (the 'N threads' column).
 // Also the bare read loop of bench/capture.mjs (record headers only) and the reader with the
 // decoder on each capture. Every measure runs once per round, medians of --runs rounds;
 // the compiled and interpreted counters of the prefix are checked to be equal.
@@ -22,10 +24,11 @@
 //        [--services=10,1000,10000] [--classbench=10000 | 0] [--interp-packets=200000]
 //        [--interp-packets-large=20000]
 //   (--interp-packets-large: for rulesets of 5,000 services or more, and the ClassBench one)
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { classbenchRuleset, classbenchServices, kubeFilterRuleset, kubeServices, SEED_RULES } from './replay-rules.mjs';
-import { bareLoop, generatedCapture, machine, median, printTable, readerDecode, ROOT } from './lib.mjs';
+import { bareLoop, generatedCapture, machine, median, printTable, readerDecode, ROOT, WORK_DIR } from './lib.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const runs = Number(args.runs ?? 5);
@@ -42,6 +45,8 @@ const { compileRuleset, interpretRuleset } = await import(join(ROOT, 'dist', 'co
 const { loadRulesetText } = await import(join(ROOT, 'dist', 'rules', 'index.js'));
 const { createClassifier, hostFromJson } = await import(join(ROOT, 'dist', 'netfilter', 'index.js'));
 const { ReplayContext } = await import(join(ROOT, 'dist', 'engine', 'context.js'));
+const { replayParallel, rulesetObstacle } = await import(join(ROOT, 'dist', 'engine', 'parallel.js'));
+const threads = Number(args.workers ?? availableParallelism());
 
 /** A generated capture (bench/lib.mjs), with this run's seed. */
 const generated = (name, opts) => generatedCapture(name, { ...opts, seed });
@@ -169,6 +174,22 @@ for (const c of cases) {
   measures.push({ c, kind: 'compiled', fn: () => replay(c, c.file, false) });
   measures.push({ c, kind: 'compiled-prefix', fn: () => replay(c, c.prefix, false) });
   measures.push({ c, kind: 'interpreter', fn: () => replay(c, c.prefix, true) });
+  if (threads > 1 && rulesetObstacle(loadRulesetText(c.text, { source: c.name }).ruleset) === undefined) {
+    const rulesPath = join(WORK_DIR, `replay-${c.name.replace(/\W+/g, '-')}.rules`);
+    writeFileSync(rulesPath, c.text);
+    const hostSpec = hostFromJson(c.host, c.name).spec;
+    measures.push({
+      c,
+      kind: 'parallel',
+      fn: async () => {
+        const t0 = process.hrtime.bigint();
+        const r = await replayParallel({ capture: c.file, rulesPath, task: { hostSpec, unmodelled: 'refuse', interpreter: false, histograms: false }, workers: threads });
+        if ('sequential' in r) throw new Error(`${c.name}: not replayed in parallel: ${r.sequential}`);
+        if (r.summary.replayed !== c.replayed) throw new Error(`${c.name}: ${r.summary.replayed} packets replayed in parallel, ${c.replayed} on one thread`);
+        return { seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+      },
+    });
+  }
 }
 for (const m of measures) {
   m.times = [];
@@ -198,6 +219,7 @@ for (const c of cases) {
   const comp = result(c, 'compiled');
   const compPrefix = result(c, 'compiled-prefix');
   const interp = result(c, 'interpreter');
+  const par = measures.some((x) => x.c === c && x.kind === 'parallel') ? result(c, 'parallel') : undefined;
   const r = {
     ruleset: c.name,
     capture: `${(c.packets / 1e6).toFixed(1)}M pkts ${(c.bytes / 1e6).toFixed(0)} MB`,
@@ -210,6 +232,8 @@ for (const c of cases) {
     'interp pkts': `${(c.prefixPackets / 1e3).toFixed(0)}k`,
     'compiled/interp': `${(compPrefix.pps / interp.pps).toFixed(1)}x`,
     'vs kube-10': c.kube !== undefined ? `${(comp.pps / result(kube10, 'compiled').pps).toFixed(2)}x` : '',
+    [`${threads} threads pkt/s`]: par ? Math.round(par.pps).toLocaleString('en-US') : '',
+    'vs 1 thread': par ? `${(par.pps / comp.pps).toFixed(2)}x` : '',
     'spread': `${Math.round(comp.spread * 100)}%`,
   };
   rows.push(r);
@@ -230,6 +254,7 @@ for (const c of cases) {
     compiledPrefixPps: compPrefix.pps,
     interpreterPps: interp.pps,
     compiledVsInterpreter: compPrefix.pps / interp.pps,
+    ...(par ? { threads, parallelPps: par.pps, parallelVsOneThread: par.pps / comp.pps } : {}),
   });
 }
 printTable(`end-to-end replay, one thread, median of ${runs} runs (${machine()})`, rows, Object.keys(rows[0]));
@@ -247,4 +272,9 @@ const minRatio = Math.min(...kubeRows.map((j) => j.compiledVsInterpreter));
 console.log(`\ngoal (a): seed-style replay >= 1/3 of the bare loop: ${seedRow.vsBareLoop.toFixed(2)}x ${seedRow.vsBareLoop >= 1 / 3 ? 'met' : 'NOT MET'}`);
 console.log(`goal (b): ${sizes[sizes.length - 1]} services >= 0.5x the throughput of ${sizes[0]}: ${scale.toFixed(2)}x ${scale >= 0.5 ? 'met' : 'NOT MET'}`);
 console.log(`goal (c): compiled >= 5x the interpreter on kube-proxy rulesets: lowest ${minRatio.toFixed(1)}x ${minRatio >= 5 ? 'met' : 'NOT MET'}`);
+const heavy = json.find((r) => r.name.startsWith('ClassBench'));
+if (heavy?.parallelVsOneThread !== undefined) {
+  const met = heavy.parallelVsOneThread >= 1.7;
+  console.log(`goal (parallel): ${heavy.threads} threads >= 1.7x one thread on the rule-heavy ClassBench-style set: ${heavy.parallelVsOneThread.toFixed(2)}x ${met ? 'met' : 'NOT MET'}`);
+}
 console.log(JSON.stringify({ bench: 'replay', runs, seed, machine: machine(), results: json }));
