@@ -25,7 +25,6 @@ import { createClassifier, HostError, inferHostFromCapture, loadHostFile, type H
 import { listTable, loadRulesetFile, RulesetError, saveRuleset, type Ruleset } from '../rules/index.js';
 import { ExitCode, type Io } from './io.js';
 import { ProgressLine } from './progress.js';
-import { availableParallelism } from 'node:os';
 import { replayParallel, rulesetObstacle } from '../engine/parallel.js';
 import { AtomicFile, DropsOutput, parseAtTime, type CaptureTime } from './replay-outputs.js';
 
@@ -238,7 +237,7 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .option('--at <time>', '--conntrack as the table was at TIME: +SECONDS since the first packet, SECONDS since the epoch, or RFC 3339')
     .option('--drops <file>', 'every dropped packet as a pcap, and FILE.json with a line per drop (verdict, hook, table, chain, rule, reason)')
     .option('--histograms <prefix>', 'engine time per packet (ns, one in 16 timed) and rules evaluated per packet as HdrHistogram percentile text: PREFIX.engine-ns.hgrm, PREFIX.rules-evaluated.hgrm')
-    .option('--workers <n>', 'replay threads (default: the number of cores); rulesets with state, per-packet outputs, and captures other than plain pcap files replay on one')
+    .option('--workers <n>', 'replay threads (default 1: more do not pay off yet, see the README); rulesets with state, per-packet outputs, and captures other than plain pcap files replay on one')
     .option('--seed <n>', 'seed for statistic --mode random and other random choices', '1')
     .option('--interpreter', 'use the reference interpreter instead of the compiled matcher')
     .option('--unmodelled <policy>', 'rules using extensions nfreplay cannot evaluate: refuse, assume-match or assume-nomatch', 'refuse')
@@ -267,7 +266,8 @@ interface ThreadsRequest {
  * the one-thread replay is to run: the threads and why (when more than one was asked for).
  */
 async function replayOnThreads(r: ThreadsRequest): Promise<{ summary: ReplaySummary; prepared: Prepared } | { workers: number; oneThreadBecause?: string }> {
-  const workers = r.opts.workers !== undefined ? Number(r.opts.workers) : availableParallelism();
+  // One unless asked: on the machines measured, threads do not yet beat one (README, Parallel replay).
+  const workers = r.opts.workers !== undefined ? Number(r.opts.workers) : 1;
   if (workers <= 1) return { workers: 1 };
   const why = r.perPacketOutputs ? 'per-packet outputs are written in packet order' : r.capture === '-' ? 'the capture is standard input' : rulesetObstacle(r.ruleset);
   // Why one thread is said only to who asked for more.
