@@ -119,6 +119,7 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
     closeSync(fd);
     return { sequential: obstacle ?? `the capture is one part (${partBytes >> 20} MB) or less` };
   }
+  const parts: Array<Promise<PartResult>> = [];
   const pool = new Piscina({ filename: fileURLToPath(new URL('./parallel-worker.js', import.meta.url)), minThreads: threads, maxThreads: threads });
   try {
     await everyThreadReady(pool, threads);
@@ -127,7 +128,6 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
     // Ctrl-C reaches the threads through shared memory: they look at it every few thousand packets.
     const abort = new SharedArrayBuffer(4);
     opts.signal?.addEventListener('abort', () => Atomics.store(new Int32Array(abort), 0, 1), { once: true });
-    const parts: Array<Promise<PartResult>> = [];
     const inFlight = new Set<Promise<PartResult>>();
     let position = PCAP_HEADER;
     let carry = new Uint8Array(0);
@@ -192,6 +192,8 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
     return merge(results, stoppedEarly, started);
   } finally {
     closeSync(fd);
+    // Every part settled first: a thread answering a task of a destroyed pool is an uncaught error.
+    await Promise.allSettled(parts);
     await pool.destroy();
   }
 }
