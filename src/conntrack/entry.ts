@@ -127,6 +127,9 @@ export class ConnEntry {
   /** Neighbours in the table's confirmation-order list (table.ts). */
   older: ConnEntry | null = null;
   newer: ConnEntry | null = null;
+  /** Neighbours in the table's list of confirmed entries not yet ASSURED, in the same order (table.ts). */
+  unassuredOlder: ConnEntry | null = null;
+  unassuredNewer: ConnEntry | null = null;
   /** How many times the object was recycled: a stale reference to its earlier life can tell. */
   gen = 0;
   /** The capture second whose expiry sweep looks at this entry, and its neighbours in that second's list (table.ts). */
@@ -189,6 +192,7 @@ export class ConnEntry {
     this.nums.fill(0, this.at, this.at + DOUBLES);
     this.tuple[0].next = this.tuple[1].next = null;
     this.older = this.newer = this.dueNext = this.duePrev = this.srcNext = this.srcPrev = null;
+    this.unassuredOlder = this.unassuredNewer = null;
     // The TCP data is reinitialised by tcpNew() before any use; the object is kept.
   }
 }

@@ -29,6 +29,9 @@ export class ConnTable {
   /** Confirmation-order list of the entries (oldest first), and its length. */
   private oldest: ConnEntry | null = null;
   private newest: ConnEntry | null = null;
+  /** The confirmed entries not ASSURED, in confirmation order: early drop's candidates. */
+  private unassuredOldest: ConnEntry | null = null;
+  private unassuredNewest: ConnEntry | null = null;
   private count = 0;
   private readonly free: ConnEntry[] = [];
   /** Where the entries' numbers are (entry.ts). */
@@ -61,6 +64,22 @@ export class ConnTable {
         for (let e = first; e !== null; e = e.newer) yield e;
       },
     };
+  }
+
+  /** The oldest confirmed entry that is not ASSURED (early drop's choice), or null. */
+  get oldestUnassured(): ConnEntry | null {
+    return this.unassuredOldest;
+  }
+
+  /** `e` has become ASSURED (or leaves the table): no longer an early-drop candidate. */
+  leaveUnassured(e: ConnEntry): void {
+    const { unassuredOlder: older, unassuredNewer: newer } = e;
+    if (older === null && this.unassuredOldest !== e) return;
+    if (older !== null) older.unassuredNewer = newer;
+    else this.unassuredOldest = newer;
+    if (newer !== null) newer.unassuredOlder = older;
+    else this.unassuredNewest = older;
+    e.unassuredOlder = e.unassuredNewer = null;
   }
 
   /** Entries not expired at `atNs` (a walk of the list, without the iterator's objects). */
@@ -119,6 +138,12 @@ export class ConnTable {
     if (this.newest !== null) this.newest.newer = e;
     else this.oldest = e;
     this.newest = e;
+    if (!(e.status & Status.ASSURED)) {
+      e.unassuredOlder = this.unassuredNewest;
+      if (this.unassuredNewest !== null) this.unassuredNewest.unassuredNewer = e;
+      else this.unassuredOldest = e;
+      this.unassuredNewest = e;
+    }
     this.count++;
     if (this.count > this.peak) this.peak = this.count;
     this.schedule(e);
@@ -144,6 +169,7 @@ export class ConnTable {
     else this.oldest = e.newer;
     if (e.newer !== null) e.newer.older = e.older;
     else this.newest = e.older;
+    this.leaveUnassured(e);
     this.count--;
     e.status |= Status.DYING;
     this.onDestroy?.(e, atNs);

@@ -242,6 +242,22 @@ describe('NOTRACK, zones and the table limit', () => {
     expect(r.conntrack).toHaveLength(1);
   });
 
+  it('early drop passes over ASSURED connections however old; with only those, the new packet is dropped', async () => {
+    // 41000 becomes ASSURED (two-way traffic still going two seconds on); 41001 never replies.
+    const assured = [
+      { t: 0, src: C, dst: S, proto: 'udp' as const, sport: 41000 },
+      { t: 0.1, src: S, dst: C, proto: 'udp' as const, sport: 53, dport: 41000 },
+      { t: 2.5, src: C, dst: S, proto: 'udp' as const, sport: 41000 },
+    ];
+    const r = await run(filter('-A FORWARD -m conntrack --ctstate NEW'), [...assured, { t: 3, src: C, dst: S, proto: 'udp', sport: 41001 }, { t: 4, src: C, dst: S, proto: 'udp', sport: 41002 }], { 'net.netfilter.nf_conntrack_max': 2 });
+    expect(r.notes).toMatchObject({ 'conntrack.early_drop': 1 });
+    expect(r.conntrack.map((l) => /sport=(\d+)/.exec(l)![1])).toEqual(['41000', '41002']);
+    expect(r.conntrack[0]).toContain('[ASSURED]');
+    const full = await run(filter('-A FORWARD -m conntrack --ctstate NEW'), [...assured, { t: 3, src: C, dst: S, proto: 'udp', sport: 41001 }], { 'net.netfilter.nf_conntrack_max': 1 });
+    expect(full.notes).toMatchObject({ 'conntrack.table_full_dropped': 1 });
+    expect(full.conntrack.map((l) => /sport=(\d+)/.exec(l)![1])).toEqual(['41000']);
+  });
+
   it('CT --zone keeps the same tuple apart in two zones', async () => {
     const rules = ['*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', '-A PREROUTING -m statistic --mode nth --every 2 --packet 1 -j CT --zone 7', 'COMMIT', filter('-A FORWARD -m conntrack --ctstate NEW')].join('\n');
     const r = await run(rules, [
