@@ -25,7 +25,7 @@ import { createClassifier, HostError, inferHostFromCapture, loadHostFile, type H
 import { listTable, loadRulesetFile, RulesetError, saveRuleset, type Ruleset } from '../rules/index.js';
 import { ExitCode, type Io } from './io.js';
 import { ProgressLine } from './progress.js';
-import { replayParallel, rulesetObstacle } from '../engine/parallel.js';
+import { replayParallel, rulesetObstacle, SHARED_STATE_MATCHES } from '../engine/parallel.js';
 import { AtomicFile, DropsOutput, parseAtTime, type CaptureTime } from './replay-outputs.js';
 
 export interface ReplayCliOptions {
@@ -100,9 +100,6 @@ function countersJson(ruleset: Ruleset, values: CounterValues | undefined): unkn
   }));
 }
 
-/** Extensions whose state one connection's path changes for the others (see expected.ts). */
-const SHARED_STATE = new Set(['limit', 'hashlimit', 'recent', 'quota', 'connlimit']);
-
 /**
  * --statistic expected enumerates each connection's branches in lockstep with every other
  * connection's: state shared between connections follows those worlds, not an expectation.
@@ -114,7 +111,7 @@ function warnSharedState(ruleset: Ruleset, io: Io): void {
       for (const r of c.rules) {
         for (const m of r.matches) {
           const nth = m.ext.name === 'statistic' && (m.state as StatisticState).mode === STATISTIC_MODE.NTH;
-          if (SHARED_STATE.has(m.ext.name) || nth) shared.add(nth ? 'statistic --mode nth' : m.ext.name);
+          if (SHARED_STATE_MATCHES.has(m.ext.name) || nth) shared.add(nth ? 'statistic --mode nth' : m.ext.name);
         }
       }
     }

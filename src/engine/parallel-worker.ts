@@ -135,12 +135,13 @@ async function replayPart(task: PartTask): Promise<PartResult> {
   const chainEvaluated = s.prepared.chainEvaluated?.slice();
   s.prepared.chainEvaluated?.fill(0);
   const warnings = s.classify.warnings.splice(0);
+  const encoded = histograms?.encoded();
   return {
     summary,
     counts: takeCounts(s.prepared),
     chainEvaluated,
-    engineNs: histograms?.encoded().engineNs,
-    rulesEvaluated: histograms?.encoded().rulesEvaluated,
+    engineNs: encoded?.engineNs,
+    rulesEvaluated: encoded?.rulesEvaluated,
     warnings,
   };
 }

@@ -24,8 +24,10 @@ import type { Ruleset } from '../rules/model.js';
 import type { PartResult, PartTask, ReadyTask } from './parallel-worker.js';
 import type { ReplaySummary } from './replay.js';
 
-/** Extensions whose state one packet leaves for the next. */
-const STATEFUL_MATCHES = new Set(['limit', 'hashlimit', 'recent', 'quota', 'statistic', 'connlimit', 'nfacct']);
+/** Matches whose state one packet leaves for packets of other connections (rate, lists, quotas). */
+export const SHARED_STATE_MATCHES: ReadonlySet<string> = new Set(['limit', 'hashlimit', 'recent', 'quota', 'connlimit']);
+/** What threads cannot share: those, statistic's draws and nth counter, nfacct's counters. */
+const STATEFUL_MATCHES = new Set([...SHARED_STATE_MATCHES, 'statistic', 'nfacct']);
 const STATEFUL_TARGETS = new Set(['SET']);
 
 const PCAP_HEADER = 24;
@@ -81,8 +83,8 @@ async function everyThreadReady(pool: Piscina, threads: number): Promise<void> {
   await Promise.all(Array.from({ length: threads }, () => pool.run(task)));
 }
 
-/** The capture's own reason not to be cut into parts, or undefined. */
-function captureObstacle(header: Uint8Array, got: number): string | undefined {
+/** The pcap file's byte order (true: little-endian), or the capture's reason not to be cut into parts. */
+function pcapByteOrder(header: Uint8Array, got: number): boolean | string {
   if (got < PCAP_HEADER) return 'the capture is not a plain pcap file';
   const dv = new DataView(header.buffer, header.byteOffset, PCAP_HEADER);
   const magic = dv.getUint32(0, true);
@@ -91,7 +93,7 @@ function captureObstacle(header: Uint8Array, got: number): string | undefined {
   if (!le && !be) return 'the capture is not a plain pcap file (pcapng or gzip)';
   const linktype = dv.getUint32(20, le) & 0x03ffffff;
   if (linktype === LINKTYPE_LINUX_SLL || linktype === LINKTYPE_LINUX_SLL2) return 'a Linux cooked capture is compared with the replay as a whole';
-  return undefined;
+  return le;
 }
 
 function addInto(into: Record<string, number>, from: Record<string, number>): void {
@@ -111,19 +113,18 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
   }
   const started = process.hrtime.bigint();
   const header = new Uint8Array(PCAP_HEADER);
-  const obstacle = captureObstacle(header, readSync(fd, header, 0, PCAP_HEADER, 0));
+  const le = pcapByteOrder(header, readSync(fd, header, 0, PCAP_HEADER, 0));
   const partBytes = opts.partBytes ?? PART_BYTES;
   // No more threads than parts: a thread started for nothing costs its start-up.
   const threads = Math.min(opts.workers, Math.ceil((fstatSync(fd).size - PCAP_HEADER) / partBytes));
-  if (obstacle !== undefined || threads <= 1) {
+  if (typeof le === 'string' || threads <= 1) {
     closeSync(fd);
-    return { sequential: obstacle ?? `the capture is one part (${partBytes >> 20} MB) or less` };
+    return { sequential: typeof le === 'string' ? le : `the capture is one part (${partBytes >> 20} MB) or less` };
   }
   const parts: Array<Promise<PartResult>> = [];
   const pool = new Piscina({ filename: fileURLToPath(new URL('./parallel-worker.js', import.meta.url)), minThreads: threads, maxThreads: threads });
   try {
     await everyThreadReady(pool, threads);
-    const le = new DataView(header.buffer).getUint32(0, true) === 0xa1b2c3d4 || new DataView(header.buffer).getUint32(0, true) === 0xa1b23c4d;
     const key = `${opts.rulesPath}\u0000${JSON.stringify(opts.task)}`;
     // Ctrl-C reaches the threads through shared memory: they look at it every few thousand packets.
     const abort = new SharedArrayBuffer(4);
