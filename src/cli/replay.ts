@@ -18,7 +18,8 @@ import { expectedValues, replayExpected } from '../engine/expected.js';
 import { chainCosts, ReplayHistograms, type ChainCost, type HistogramJson } from '../engine/histograms.js';
 import { STATISTIC_MODE, type StatisticState } from '../rules/ext/statistic.js';
 import { fractionText, type CounterValues } from '../rules/values.js';
-import type { Counters } from '../rules/model.js';
+import { counterTables, counterTablesWithText } from '../report/counters.js';
+import { renderHtmlReport } from '../report/html.js';
 import { traceSelection, TraceSelectionError } from '../engine/trace.js';
 import { NflogPcaps } from '../engine/trace-nflog.js';
 import { createClassifier, HostError, inferHostFromCapture, loadHostFile, type Host } from '../netfilter/index.js';
@@ -50,6 +51,7 @@ export interface ReplayCliOptions {
   at?: string;
   drops?: string;
   histograms?: string;
+  report?: string;
   workers?: string;
   services?: string;
   statistic?: string;
@@ -76,28 +78,6 @@ const SAMPLED_OUTPUTS: ReadonlyArray<[keyof ReplayCliOptions, string]> = [
 
 function isoTime(sec: number, nsec: number): string {
   return new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, `.${String(Math.floor(nsec / 1000)).padStart(6, '0')}Z`);
-}
-
-/** Every counter of the ruleset (or of `values`, rounded to 6 decimals, when expected). */
-function countersJson(ruleset: Ruleset, values: CounterValues | undefined): unknown {
-  const of = (c: Counters): readonly [number, number] =>
-    values === undefined ? [Number(c.packets), Number(c.bytes)] : values(c).map((v) => Math.round(v * 1e6) / 1e6) as [number, number];
-  return ruleset.tables.map((t) => ({
-    table: t.name,
-    chains: [...t.chains.values()].map((c) => {
-      const [policyPackets, policyBytes] = of(c.policyCounters);
-      return {
-        chain: c.name,
-        policy: c.policy ?? null,
-        policyPackets,
-        policyBytes,
-        rules: c.rules.map((r, i) => {
-          const [packets, bytes] = of(r.counters);
-          return { rulenum: i + 1, line: r.origin.line, packets, bytes };
-        }),
-      };
-    }),
-  }));
 }
 
 /**
@@ -234,6 +214,7 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .option('--at <time>', '--conntrack as the table was at TIME: +SECONDS since the first packet, SECONDS since the epoch, or RFC 3339')
     .option('--drops <file>', 'every dropped packet as a pcap, and FILE.json with a line per drop (verdict, hook, table, chain, rule, reason)')
     .option('--histograms <prefix>', 'engine time per packet (ns, one in 16 timed) and rules evaluated per packet as HdrHistogram percentile text: PREFIX.engine-ns.hgrm, PREFIX.rules-evaluated.hgrm')
+    .option('--report <file>', 'the results as one self-contained HTML page: rule hits in chain order, cost histograms, conntrack occupancy, kube-proxy endpoint balance')
     .option('--workers <n>', 'replay threads (default 1: more do not pay off yet, see the README); rulesets with state, per-packet outputs, and captures other than plain pcap files replay on one')
     .option('--seed <n>', 'seed for statistic --mode random and other random choices', '1')
     .option('--interpreter', 'use the reference interpreter instead of the compiled matcher')
@@ -409,8 +390,10 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     const listTable = (ct: Conntrack, nowNs: number): void => {
       for (const e of ct.table.entries) if (e.expiresNs > nowNs) ctFile!.write(conntrackLine(e, nowNs, true, ctFormat) + '\n');
     };
-    // Engine time and rules evaluated per packet (and per chain), for --histograms and the JSON.
-    const histograms = statistic !== 'expected' && (opts.histograms !== undefined || opts.output === 'json') ? new ReplayHistograms() : undefined;
+    const reportFile = opts.report !== undefined ? new AtomicFile(opts.report) : undefined;
+    if (reportFile) files.push(reportFile);
+    // Engine time and rules evaluated per packet (and per chain), for --histograms, the JSON and the report.
+    const histograms = statistic !== 'expected' && (opts.histograms !== undefined || opts.output === 'json' || reportFile !== undefined) ? new ReplayHistograms() : undefined;
     // The traced runner shares the main runner's per-rule state and counters.
     let prepared: Prepared | undefined;
     const classify = createClassifier(host);
@@ -458,7 +441,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
           onConntrack: ctFile && at === undefined ? (ct) => listTable(ct, ct.nowNs) : undefined,
           snapshotAt: at,
           onSnapshot: ctFile && at !== undefined ? listTable : undefined,
-          occupancy: opts.output === 'json',
+          occupancy: opts.output === 'json' || reportFile !== undefined,
           onDrop: drops ? (d) => drops.write(d) : undefined,
           onLog: logFile ? (l: LogLine) => logFile.write(`${isoTime(l.tsSec, l.tsNsec)} kernel: ${l.text}\n`) : undefined,
           onVerdict:
@@ -491,9 +474,19 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
         f.write(ReplayHistograms.text(h));
       }
     }
+    if (histograms !== undefined) summary.histograms = { ...histograms.json(), chains: chainCosts(prepared!, summary.replayed) };
+    reportFile?.write(
+      renderHtmlReport({
+        capture: capture === '-' ? 'standard input' : capture,
+        rules: opts.rules,
+        statistic,
+        summary,
+        tables: counterTablesWithText(ruleset, values),
+        services: kubeBalance(ruleset, values),
+      }),
+    );
     for (const f of files) f.commit();
     files.length = 0;
-    if (histograms !== undefined) summary.histograms = { ...histograms.json(), chains: chainCosts(prepared!, summary.replayed) };
     printCounters(ruleset, summary, opts, io, values);
     if (!opts.quiet) io.err(summaryText(summary) + (opts.histograms !== undefined ? histogramsText(summary) : ''));
     if (summary.interrupted) io.exit(ExitCode.Interrupted);
@@ -517,7 +510,7 @@ function printCounters(ruleset: Ruleset, summary: ReplaySummary, opts: ReplayCli
   }
   if (opts.output === 'json') {
     const services = kubeBalance(ruleset, values);
-    io.out(JSON.stringify({ summary, tables: countersJson(ruleset, values), ...(services.length > 0 ? { services } : {}) }, null, 2) + '\n');
+    io.out(JSON.stringify({ summary, tables: counterTables(ruleset, values), ...(services.length > 0 ? { services } : {}) }, null, 2) + '\n');
     return;
   }
   const neither = !opts.numeric && !opts.verbose;

@@ -216,6 +216,7 @@ function merge(results: PartResult[], stoppedEarly: boolean, started: bigint): P
     addInto(summary.malformed, r.summary.malformed);
     addInto(summary.verdicts, r.summary.verdicts);
     addInto(summary.notes, r.summary.notes);
+    if (r.summary.window !== undefined) summary.window = { firstSec: summary.window?.firstSec ?? r.summary.window.firstSec, lastSec: r.summary.window.lastSec };
     if (counts.length === 0) counts = new Float64Array(r.counts.length);
     for (let i = 0; i < counts.length; i++) counts[i]! += r.counts[i]!;
     if (r.chainEvaluated !== undefined) {

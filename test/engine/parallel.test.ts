@@ -70,6 +70,9 @@ describe('parallel replay', () => {
     // Every 250 packets: ports 1-200, a third of them DROP rules; 201-250 the DROP policy.
     expect(parts.summary.verdicts).toEqual({ ACCEPT: 12 * 134, DROP: 12 * (66 + 50) });
     expect(Array.from(parts.chainEvaluated!)).toEqual(Array.from(whole.chainEvaluated!));
+    // The first packet of the first part and the last of the last: 2999 ns later, which a µs pcap holds as 2 µs.
+    expect(parts.summary.window).toEqual({ firstSec: 1700000000, lastSec: 1700000000.000002 });
+    expect(whole.summary.window).toEqual(parts.summary.window);
   });
 
   it('fails the run when a thread fails, naming its packets', async () => {
