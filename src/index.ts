@@ -9,3 +9,5 @@ export { replayExpected, expectedValues, type ExpectedCounts } from './engine/ex
 export type { ConntrackOccupancy } from './engine/occupancy.js';
 export { conntrackLine, conntrackEventLine, type ConntrackFormat, type ConntrackEventKind } from './conntrack/listing.js';
 export { PacketState, Verdict } from './engine/packet.js';
+export { compareRulesets, responsibleRules, type CompareOptions, type RulesetComparison, type DiffGroup, type ConnectionExample, type ConntrackSide } from './analysis/compare.js';
+export { DIFFERENCE_KINDS, type DifferenceKind, type PacketDetails, type ReplaySetup, type RuleRef, type RulesCost } from './analysis/outcomes.js';

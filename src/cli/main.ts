@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerCaptureCommands } from './capture.js';
 import { registerDemoCommand } from './demo.js';
+import { registerDiffCommand } from './diff.js';
 import { ExitCode, processIo, type Io } from './io.js';
 import { registerReplayCommand } from './replay.js';
 import { registerRulesCommands } from './rules.js';
@@ -25,6 +26,7 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerRulesCommands(program, io);
   registerReplayCommand(program, io);
+  registerDiffCommand(program, io);
   registerDemoCommand(program, io, packageRoot);
   registerCaptureCommands(program, io);
   for (const c of program.commands) {

@@ -10,7 +10,8 @@ import type { Conntrack } from '../conntrack/tracker.js';
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CaptureError } from '../capture/errors.js';
-import { compileRuleset, interpretRuleset, prepare, UnmodelledError, type Prepared, type RunnerOptions, type UnmodelledPolicy } from '../compile/index.js';
+import { compileRuleset, prepare, UnmodelledError, type Prepared, type UnmodelledPolicy } from '../compile/index.js';
+import { rulesetRunners } from '../engine/setup.js';
 import { ReplayContext, type LogLine } from '../engine/context.js';
 import { replayCapture, replayedTables, type PacketOutcome, type ReplayOptions, type ReplaySummary } from '../engine/replay.js';
 import type { PacketState } from '../engine/packet.js';
@@ -178,7 +179,8 @@ function egressText(s: ReplaySummary): string {
   return `nfreplay: egress: ${parts.join(', ')}\n` + shown.join('') + (mismatches > 0 ? more : '');
 }
 
-async function hostFor(capture: string, opts: ReplayCliOptions, io: Io): Promise<Host> {
+/** The --host file's host, or the one inferred from the capture (saying how on stderr). */
+export async function hostFor(capture: string, opts: Pick<ReplayCliOptions, 'host' | 'localIp' | 'iface'>, io: Io): Promise<Host> {
   if (opts.host !== undefined) return loadHostFile(opts.host);
   const inference = await inferHostFromCapture(capture, { localIps: opts.localIp, iface: opts.iface });
   io.err(`nfreplay: ${inference.message}\n`);
@@ -394,8 +396,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     if (reportFile) files.push(reportFile);
     // Engine time and rules evaluated per packet (and per chain), for --histograms, the JSON and the report.
     const histograms = statistic !== 'expected' && (opts.histograms !== undefined || opts.output === 'json' || reportFile !== undefined) ? new ReplayHistograms() : undefined;
-    // The traced runner shares the main runner's per-rule state and counters.
-    let prepared: Prepared | undefined;
+    const runners = rulesetRunners(ruleset, { unmodelled: opts.unmodelled, interpreter: opts.interpreter, chainCost: histograms !== undefined });
     const classify = createClassifier(host);
     const replay: ReplayOptions = {
       capture,
@@ -403,20 +404,18 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
       host,
       classify,
       seed: Number(opts.seed),
-      runner: (rt) => {
-        const runnerOpts: RunnerOptions = { unmodelled: opts.unmodelled, tables: replayedTables(ruleset), chainCost: histograms !== undefined };
-        runnerOpts.prepared = prepared = prepare(ruleset, rt, runnerOpts.tables, runnerOpts);
-        return opts.interpreter ? interpretRuleset(ruleset, rt, runnerOpts) : compileRuleset(ruleset, rt, runnerOpts);
-      },
-      tracedRunner: (rt) => interpretRuleset(ruleset, rt, { unmodelled: opts.unmodelled, tables: replayedTables(ruleset), prepared }),
+      runner: runners.runner,
+      tracedRunner: runners.tracedRunner,
     };
+    // The threads' numbering of counters when the replay ran on threads, else the runner's.
+    let prepared: Prepared | undefined;
     let values: CounterValues | undefined;
     let summary: ReplaySummary;
     if (statistic === 'expected') {
       warnSharedState(ruleset, io);
       const expected = await replayExpected(replay, Number(opts.seed));
       summary = expected.summary;
-      values = expectedValues(prepared!.counters.targets, expected.counts);
+      values = expectedValues(runners.prepared()!.counters.targets, expected.counts);
     } else {
       // Ctrl-C stops the replay between packets; what was done is printed, marked partial.
       const controller = new AbortController();
@@ -474,7 +473,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
         f.write(ReplayHistograms.text(h));
       }
     }
-    if (histograms !== undefined) summary.histograms = { ...histograms.json(), chains: chainCosts(prepared!, summary.replayed) };
+    if (histograms !== undefined) summary.histograms = { ...histograms.json(), chains: chainCosts((prepared ?? runners.prepared())!, summary.replayed) };
     reportFile?.write(
       renderHtmlReport({
         capture: capture === '-' ? 'standard input' : capture,

@@ -77,8 +77,12 @@ export interface ReplayOptions {
    * (RunnerOptions.prepared). Without it nothing is traced: no paths, --trace or TRACE lines.
    */
   tracedRunner?: (rt: ReplayContext) => ObservableRunner;
-  /** Record every packet's path into PacketOutcome.path (for --verdicts). */
-  paths?: boolean;
+  /**
+   * Record every packet's path into PacketOutcome.path (for --verdicts), or only the paths
+   * of the packets this selects (called once per replayed packet, before its first hook):
+   * the others run on the untraced runner.
+   */
+  paths?: boolean | ((pkt: PacketState) => boolean);
   /** A packet leaving the host by `iface` after POSTROUTING (forwarded, or the host's own). */
   onEgress?: (pkt: PacketState, iface: string) => void;
   /** Conntrack events as they happen ([NEW], [UPDATE], [DESTROY]), when the ruleset tracks. */
@@ -476,7 +480,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     outcome.reason = undefined;
     if (tracer !== undefined) {
       tracer.beginPacket(pkt);
-      if (opts.paths) outcome.path = tracer.path;
+      if (opts.paths) outcome.path = tracer.recording ? tracer.path : undefined;
     }
 
     if (decision.kind === 'local') sendOwn(decision, outcome);

@@ -180,8 +180,8 @@ function targetName(rule: Rule): string {
 
 export interface TracerOptions {
   rt: ReplayRuntime;
-  /** Record each packet's path (for --verdicts). */
-  paths: boolean;
+  /** Record each packet's path (for --verdicts), or the paths of the packets this selects. */
+  paths: boolean | ((pkt: PacketState) => boolean);
   /** Which packets --trace follows (tested once per packet, before its first hook). */
   select?: (pkt: PacketState) => boolean;
   /** Receives --trace lines for selected packets. */
@@ -207,6 +207,8 @@ export function usesTraceTarget(ruleset: Ruleset): boolean {
 export class PacketTracer implements TraversalObserver {
   /** This packet's path when paths are recorded (a new array per packet: consumers keep it). */
   path: PathStep[] = [];
+  /** This packet's path is being recorded. */
+  recording = false;
   /** Selected with --trace. */
   private selected = false;
   /** skb->nf_trace: a TRACE rule marked the packet. */
@@ -217,7 +219,9 @@ export class PacketTracer implements TraversalObserver {
   constructor(private readonly opts: TracerOptions) {}
 
   beginPacket(pkt: PacketState): void {
-    if (this.opts.paths) this.path = [];
+    const paths = this.opts.paths;
+    this.recording = paths === true || (paths !== false && paths(pkt));
+    if (this.recording) this.path = [];
     this.selected = this.opts.select !== undefined && this.opts.onTrace !== undefined && this.opts.select(pkt);
     this.nfTrace = false;
     this.missed.length = 0;
@@ -225,7 +229,7 @@ export class PacketTracer implements TraversalObserver {
 
   /** Whether this packet's traversal of `table` must be observed (else the fast runner does it). */
   wants(table: TableName): boolean {
-    return this.opts.paths || this.selected || this.nfTrace || (this.opts.kernelTrace && table === 'raw') || this.opts.onCount !== undefined;
+    return this.recording || this.selected || this.nfTrace || (this.opts.kernelTrace && table === 'raw') || this.opts.onCount !== undefined;
   }
 
   /** After an observed traversal: a match's hotdrop ends it without a rule or policy line. */
@@ -238,7 +242,7 @@ export class PacketTracer implements TraversalObserver {
   ruleHit(pr: PreparedRule, pkt: PacketState): void {
     const rule = pr.rule;
     this.opts.onCount?.(pr.num, pkt.length);
-    if (this.opts.paths) {
+    if (this.recording) {
       const step: PathStep = { hook: pkt.hook, table: pkt.table, chain: pr.chain.name, rule: pr.position + 1, target: targetName(rule) };
       if (rule.ip.goto) step.goto = true;
       this.path.push(step);
@@ -256,14 +260,14 @@ export class PacketTracer implements TraversalObserver {
   }
 
   chainEnd(chain: PreparedChain, pkt: PacketState): void {
-    if (this.opts.paths) this.path.push({ hook: pkt.hook, table: pkt.table, chain: chain.chain.name, return: true });
+    if (this.recording) this.path.push({ hook: pkt.hook, table: pkt.table, chain: chain.chain.name, return: true });
     if (this.nfTrace || this.selected) this.traceLine(pkt, chain.chain.name, 'return', chain.rules.length + 1);
   }
 
   policy(chain: PreparedChain, pkt: PacketState): void {
     const policy = chain.chain.policy === 'DROP' ? 'DROP' : 'ACCEPT';
     this.opts.onCount?.(chain.policyNum, pkt.length);
-    if (this.opts.paths) this.path.push({ hook: pkt.hook, table: pkt.table, chain: chain.chain.name, policy });
+    if (this.recording) this.path.push({ hook: pkt.hook, table: pkt.table, chain: chain.chain.name, policy });
     if (this.nfTrace || this.selected) this.traceLine(pkt, chain.chain.name, 'policy', chain.rules.length + 1);
   }
 

@@ -31,7 +31,7 @@ interface Run {
   save: string[];
 }
 
-type Extra = Partial<Pick<ReplayOptions, 'onNflog'>> & { paths?: boolean; select?: (n: number) => boolean; log?: boolean };
+type Extra = Partial<Pick<ReplayOptions, 'onNflog' | 'paths'>> & { select?: (n: number) => boolean; log?: boolean };
 
 async function run(dir: string, main: 'compiled' | 'interpreter', extra: Extra = {}, ruleset?: Ruleset): Promise<Run> {
   const rs = ruleset ?? loadRulesetFile(join(dir, 'rules.v4')).ruleset;
@@ -94,6 +94,15 @@ describe('verdict paths', () => {
       expect(by.get(9)!.path).toEqual([step('INPUT', 2, 'HOGE3', { goto: true }), step('HOGE3', 1, 'LOG'), step('HOGE3', 4, 'RETURN'), policy('DROP')]);
     });
   }
+
+  it('records the paths of the packets a selector chooses only, the others on the compiled runner', async () => {
+    const all = await run(join(DIFF, 'hoge-chains'), 'compiled', { paths: true });
+    const some = await run(join(DIFF, 'hoge-chains'), 'compiled', { paths: (p) => p.number % 3 === 0 });
+    expect(some.outcomes.map((o) => [o.packet, o.verdict, o.path])).toEqual(all.outcomes.map((o) => [o.packet, o.verdict, o.packet % 3 === 0 ? o.path : undefined]));
+    expect(some.outcomes.filter((o) => o.path !== undefined).length).toBeGreaterThan(0);
+    // The counters are the kernel's whichever runner counted each packet.
+    expect(some.save).toEqual(all.save);
+  });
 
   it('the last step of every path agrees with the verdict, on every differential case', async () => {
     for (const name of ['hoge-chains', 'builtin-return', 'docker-filter', 'iface-match', 'forward', 'mark']) {
