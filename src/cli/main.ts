@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerCalibrateCommand } from './calibrate.js';
+import { registerCapacityCommand } from './capacity.js';
 import { registerCaptureCommands } from './capture.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDiffCommand } from './diff.js';
@@ -29,6 +31,8 @@ export function buildProgram(io: Io): Command {
   registerDiffCommand(program, io);
   registerDemoCommand(program, io, packageRoot);
   registerCaptureCommands(program, io);
+  registerCapacityCommand(program, io);
+  registerCalibrateCommand(program, io);
   for (const c of program.commands) {
     c.exitOverride();
     c.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });

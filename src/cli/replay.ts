@@ -16,6 +16,7 @@ import { ReplayContext, type LogLine } from '../engine/context.js';
 import { replayCapture, replayedTables, type PacketOutcome, type ReplayOptions, type ReplaySummary } from '../engine/replay.js';
 import type { PacketState } from '../engine/packet.js';
 import { expectedValues, replayExpected } from '../engine/expected.js';
+import { Traffic } from '../engine/traffic.js';
 import { chainCosts, ReplayHistograms, type ChainCost, type HistogramJson } from '../engine/histograms.js';
 import { STATISTIC_MODE, type StatisticState } from '../rules/ext/statistic.js';
 import { fractionText, type CounterValues } from '../rules/values.js';
@@ -179,8 +180,8 @@ function egressText(s: ReplaySummary): string {
   return `nfreplay: egress: ${parts.join(', ')}\n` + shown.join('') + (mismatches > 0 ? more : '');
 }
 
-/** The --host file's host, or the one inferred from the capture (saying how on stderr). */
-export async function hostFor(capture: string, opts: Pick<ReplayCliOptions, 'host' | 'localIp' | 'iface'>, io: Io): Promise<Host> {
+/** The --host file's host, or the one inferred from the capture (said on stderr). */
+export async function hostFor(capture: string | Uint8Array, opts: Pick<ReplayCliOptions, 'host' | 'localIp' | 'iface'>, io: Io): Promise<Host> {
   if (opts.host !== undefined) return loadHostFile(opts.host);
   const inference = await inferHostFromCapture(capture, { localIps: opts.localIp, iface: opts.iface });
   io.err(`nfreplay: ${inference.message}\n`);
@@ -233,6 +234,7 @@ interface ThreadsRequest {
   ruleset: Ruleset;
   host: Host;
   histograms: ReplayHistograms | undefined;
+  traffic: Traffic | undefined;
   perPacketOutputs: boolean;
   signal: AbortSignal;
   onProgress: ((packets: number, readBytes: number, totalBytes: number | undefined) => void) | undefined;
@@ -263,6 +265,7 @@ async function replayOnThreads(r: ThreadsRequest): Promise<{ summary: ReplaySumm
     workers,
     signal: r.signal,
     onProgress: r.onProgress,
+    traffic: r.traffic,
   });
   if ('sequential' in result) return oneThread(result.sequential);
   r.warnings.push(...result.warnings);
@@ -397,6 +400,8 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     // Engine time and rules evaluated per packet (and per chain), for --histograms, the JSON and the report.
     const histograms = statistic !== 'expected' && (opts.histograms !== undefined || opts.output === 'json' || reportFile !== undefined) ? new ReplayHistograms() : undefined;
     const runners = rulesetRunners(ruleset, { unmodelled: opts.unmodelled, interpreter: opts.interpreter, chainCost: histograms !== undefined });
+    // Packets, bytes and new connections over capture time, for the JSON and the report.
+    const traffic = statistic !== 'expected' && (opts.output === 'json' || reportFile !== undefined) ? new Traffic() : undefined;
     const classify = createClassifier(host);
     const replay: ReplayOptions = {
       capture,
@@ -424,11 +429,12 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
       const progress = io.errIsTty === true && !opts.quiet ? new ProgressLine((t) => io.err(t)) : undefined;
       try {
         const perPacketOutputs = [verdictFile, logFile, traceFile, nflog, egress, ctFile, eventFile, drops].some((f) => f !== undefined) || enumerate;
-        const threads = await replayOnThreads({ capture, opts, ruleset, host, histograms, perPacketOutputs, signal: controller.signal, onProgress: progress?.update, warnings: classify.warnings });
+        const threads = await replayOnThreads({ capture, opts, ruleset, host, histograms, traffic, perPacketOutputs, signal: controller.signal, onProgress: progress?.update, warnings: classify.warnings });
         if ('summary' in threads) ({ summary, prepared } = threads);
         else summary = await replayCapture({
           ...replay,
           histograms,
+          traffic,
           signal: controller.signal,
           onProgress: progress?.update,
           // --drops names the rule that dropped each packet: every packet's path is recorded.

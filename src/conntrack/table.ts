@@ -40,6 +40,8 @@ export class ConnTable {
   foundDir: 0 | 1 = 0;
   /** Most entries at once. */
   peak = 0;
+  /** Entries confirmed so far (the kernel's new connections). */
+  confirmed = 0;
   onDestroy: ((e: ConnEntry, atNs: number) => void) | undefined;
   /** An unconfirmed entry given back: its packet was dropped, no event (the kernel frees it silently). */
   onDiscard: ((e: ConnEntry) => void) | undefined;
@@ -145,6 +147,7 @@ export class ConnTable {
       this.unassuredNewest = e;
     }
     this.count++;
+    this.confirmed++;
     if (this.count > this.peak) this.peak = this.count;
     this.schedule(e);
     // Two chain nodes per entry: keep about one node per bucket.

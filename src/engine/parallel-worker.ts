@@ -12,6 +12,7 @@ import { loadRulesetFile } from '../rules/index.js';
 import type { Ruleset } from '../rules/model.js';
 import { ReplayContext } from './context.js';
 import { ReplayHistograms } from './histograms.js';
+import { Traffic } from './traffic.js';
 import { replayCapture, replayedTables, type ReplaySummary, type TableRunner } from './replay.js';
 
 export interface PartTask {
@@ -22,6 +23,8 @@ export interface PartTask {
   unmodelled: UnmodelledPolicy;
   interpreter: boolean;
   histograms: boolean;
+  /** The traffic series, with its bins from this capture time (the whole capture's first replayed packet). */
+  trafficOrigin?: { sec: number; nsec: number };
   /** Int32 [0]: set to 1 by the main thread to stop every part at its next check. */
   abort: SharedArrayBuffer;
   /** A pcap file header and whole records; `length` bytes of it. */
@@ -37,6 +40,8 @@ export interface PartResult {
   /** HdrHistogram encodings of the part's engine time and rules evaluated. */
   engineNs: string | undefined;
   rulesEvaluated: string | undefined;
+  /** The part's traffic series (summary.traffic) and size mix, with trafficOrigin. */
+  traffic: { sizes: number[] } | undefined;
   warnings: string[];
 }
 
@@ -116,6 +121,7 @@ async function replayPart(task: PartTask): Promise<PartResult> {
   const s = state;
   s.ctx.notes.clear();
   const histograms = task.histograms ? new ReplayHistograms() : undefined;
+  const traffic = task.trafficOrigin !== undefined ? new Traffic() : undefined;
   const flag = new Int32Array(task.abort);
   const signal = {
     get aborted(): boolean {
@@ -130,6 +136,8 @@ async function replayPart(task: PartTask): Promise<PartResult> {
     runner: () => s.runner,
     context: s.ctx,
     histograms,
+    traffic,
+    trafficOrigin: task.trafficOrigin,
     signal,
   });
   const chainEvaluated = s.prepared.chainEvaluated?.slice();
@@ -142,6 +150,7 @@ async function replayPart(task: PartTask): Promise<PartResult> {
     chainEvaluated,
     engineNs: encoded?.engineNs,
     rulesEvaluated: encoded?.rulesEvaluated,
+    traffic: traffic && { sizes: traffic.sizeMix() },
     warnings,
   };
 }

@@ -22,7 +22,9 @@ import { Piscina } from 'piscina';
 import { usesConntrack } from '../conntrack/usage.js';
 import type { Ruleset } from '../rules/model.js';
 import type { PartResult, PartTask, ReadyTask } from './parallel-worker.js';
-import type { ReplaySummary } from './replay.js';
+import { firstReplayedTime, type ReplaySummary } from './replay.js';
+import type { Traffic } from './traffic.js';
+import { createClassifier, Host } from '../netfilter/index.js';
 
 /** Matches whose state one packet leaves for packets of other connections (rate, lists, quotas). */
 export const SHARED_STATE_MATCHES: ReadonlySet<string> = new Set(['limit', 'hashlimit', 'recent', 'quota', 'connlimit']);
@@ -63,6 +65,8 @@ export interface ParallelOptions {
   partBytes?: number;
   signal?: AbortSignal;
   onProgress?: (packets: number, readBytes: number, totalBytes: number | undefined) => void;
+  /** Receives the parts' traffic series (summary.traffic then holds the whole capture's). */
+  traffic?: Traffic;
 }
 
 /** What the parts add up to, in the main thread's counter numbering. */
@@ -135,6 +139,10 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
     let packets = 0;
     let failed = false;
     const total = fstatSync(fd).size;
+    // The whole capture's first replayed packet, where every part's traffic bins start: found
+    // in the first part that has one (the parts before it have no traffic to bin).
+    let trafficOrigin: { sec: number; nsec: number } | undefined;
+    const classify = opts.traffic !== undefined ? createClassifier(new Host(opts.task.hostSpec)) : undefined;
     // Reading stopped before the end of the capture by Ctrl-C: the sums cover a prefix only.
     let stoppedEarly = false;
     for (;;) {
@@ -169,7 +177,8 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
       const first = packets + 1;
       packets += records;
       const last = packets;
-      const task: PartTask = { ...opts.task, key, rulesPath: opts.rulesPath, abort, bytes: buf.buffer, length: p };
+      if (classify !== undefined && trafficOrigin === undefined) trafficOrigin = await firstReplayedTime(buf.subarray(0, p), classify);
+      const task: PartTask = { ...opts.task, key, rulesPath: opts.rulesPath, abort, bytes: buf.buffer, length: p, trafficOrigin };
       const part = (pool.run(task, { transferList: [buf.buffer] }) as Promise<PartResult>).catch((e: unknown) => {
         throw new Error(`a replay thread failed on packets ${first} to ${last}: ${e instanceof Error ? e.message : String(e)}`);
       });
@@ -190,7 +199,7 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
     // In capture order: the first part that failed is the one reported.
     const results: PartResult[] = [];
     for (const part of parts) results.push(await part);
-    return merge(results, stoppedEarly, started);
+    return merge(results, stoppedEarly, started, opts.traffic);
   } finally {
     closeSync(fd);
     // Every part settled first: a thread answering a task of a destroyed pool is an uncaught error.
@@ -203,7 +212,7 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
  * The parts' results summed in capture order. After an interruption, up to the first part
  * it stopped: what that part did is the end of the prefix of the capture the sums cover.
  */
-function merge(results: PartResult[], stoppedEarly: boolean, started: bigint): ParallelResult | { sequential: string } {
+function merge(results: PartResult[], stoppedEarly: boolean, started: bigint, traffic: Traffic | undefined): ParallelResult | { sequential: string } {
   const summary: ReplaySummary = { packetsRead: 0, replayed: 0, skipped: {}, malformed: {}, verdicts: {}, notes: {}, seconds: 0 };
   let counts = new Float64Array(0);
   let chainEvaluated: Float64Array | undefined;
@@ -230,6 +239,14 @@ function merge(results: PartResult[], stoppedEarly: boolean, started: bigint): P
     }
   }
   if (stoppedEarly) summary.interrupted = true;
+  if (traffic !== undefined) {
+    // Only now that no part sends the replay back to one thread (which fills `traffic` itself).
+    for (const r of results) {
+      if (r.summary.traffic !== undefined && r.traffic !== undefined) traffic.addSeries(r.summary.traffic, r.traffic.sizes);
+      if (r.summary.interrupted) break;
+    }
+    summary.traffic = traffic.series();
+  }
   summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const histograms = results.flatMap((r) => (r.engineNs !== undefined && r.rulesEvaluated !== undefined ? [{ engineNs: r.engineNs, rulesEvaluated: r.rulesEvaluated }] : []));
   return { summary, counts, chainEvaluated, histograms, warnings };

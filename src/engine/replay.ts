@@ -25,6 +25,7 @@ import { usesConntrack } from '../conntrack/usage.js';
 import { natStage, RUN_CONFIRM, RUN_CONNTRACK, RUN_TABLE, stageKind, stagesOf, type Step } from './stages.js';
 import { EgressComparer, type EgressComparison } from './egress-compare.js';
 import { Occupancy, type ConntrackOccupancy } from './occupancy.js';
+import type { Traffic, TrafficSeries } from './traffic.js';
 import { SAMPLE_EVERY, type ChainCost, type ReplayHistograms } from './histograms.js';
 import { performance } from 'node:perf_hooks';
 
@@ -103,6 +104,13 @@ export interface ReplayOptions {
   onSnapshot?: (ct: Conntrack, atNs: number) => void;
   /** Sample the table's live entries over capture time into summary.conntrack.occupancy. */
   occupancy?: boolean;
+  /** Packets, bytes and new connections over capture time (summary.traffic), and the size mix. */
+  traffic?: Traffic;
+  /**
+   * The capture time `traffic`'s bins start at, when not this replay's first packet's: the
+   * whole capture's first replayed packet, for a part of it replayed on a thread.
+   */
+  trafficOrigin?: { sec: number; nsec: number };
   /**
    * A packet the replay dropped: a DROP verdict (a rule, a policy, a full conntrack table),
    * routing, TTL or MTU, or the IPv4 checks before PREROUTING (malformed). Not QUEUE.
@@ -176,6 +184,8 @@ export interface ReplaySummary {
   egress?: EgressComparison;
   /** The conntrack table's peak, live entries at the end and (with `occupancy`) over time; when the ruleset tracks. */
   conntrack?: ConntrackOccupancy;
+  /** With the `traffic` option: packets, bytes and new connections per bin of capture time (traffic.ts). */
+  traffic?: TrafficSeries;
   /**
    * --statistic expected (expected.ts): replays run, one per branch index, and packets
    * whose draws were sampled instead of split. The verdicts are then expectations.
@@ -219,6 +229,33 @@ export function replayedTables(ruleset: Ruleset): TableName[] {
 /** A capture time as seconds since the epoch, to the µs (a double near 1.7e9 resolves 0.24 µs, not ns). */
 function epochSeconds(sec: number, nsec: number): number {
   return sec + Math.round(nsec / 1e3) / 1e6;
+}
+
+/** Thrown out of the reader's loop once the first replayed packet is found. */
+const FOUND = new Error('first replayed packet found');
+
+/**
+ * The capture time of the first packet replayCapture would replay (decoded as IPv4 and
+ * placed on a path), or undefined when none would be.
+ */
+export async function firstReplayedTime(capture: string | Uint8Array, classify: PathClassifier): Promise<{ sec: number; nsec: number } | undefined> {
+  const reader = await openCapture(capture);
+  const view = new PacketView();
+  const events = new DecodeEvents();
+  let first: { sec: number; nsec: number } | undefined;
+  try {
+    await reader.forEach((rec) => {
+      if (decode(rec, view, events) !== DecodeResult.IPV4) return;
+      const kind = classify(view, rec, reader.interfaces).kind;
+      if (kind !== 'received' && kind !== 'local') return;
+      first = { sec: rec.tsSec, nsec: rec.tsNsec };
+      throw FOUND;
+    });
+  } catch (e) {
+    // forEach closed the source on the way out.
+    if (e !== FOUND) throw e;
+  }
+  return first;
 }
 
 export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary> {
@@ -279,6 +316,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   const occupancy = conntrack !== undefined ? new Occupancy(conntrack.table) : undefined;
   const sampling = occupancy !== undefined && opts.occupancy === true;
   let nextSampleNs = sampling ? occupancy.nextNs : Infinity;
+  const traffic = opts.traffic;
   // onDrop's argument, reused.
   const drop: DroppedPacket = { rec: undefined as unknown as PacketRecord, l3Offset: 0, pkt: null, outcome: null, malformed: '' };
 
@@ -451,12 +489,16 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       firstNs = ns;
       firstSec = rec.tsSec;
       firstNsec = rec.tsNsec;
+      const origin = opts.trafficOrigin;
+      if (origin !== undefined && traffic !== undefined) traffic.shiftNs = (firstSec - origin.sec) * 1e9 + (firstNsec - origin.nsec);
       if (snap?.sinceFirst) {
         snapNsec = firstNsec + snap.nsec;
         snapSec = firstSec + snap.sec + Math.floor(snapNsec / 1e9);
         snapNsec %= 1e9;
       }
     }
+    // Before NAT, TCPMSS or reassembly change it: the packet as it arrived.
+    const arrivedLength = view.totalLength;
     pkt.resetFor(view, rec.data);
     pkt.number = rec.number;
     pkt.tsSec = rec.tsSec;
@@ -501,6 +543,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       opts.onDrop(drop);
     }
     conntrack?.release(pkt);
+    if (traffic !== undefined) traffic.add(pkt, arrivedLength, conntrack !== undefined ? conntrack.table.confirmed : 0);
     if (hist !== undefined && (outcome.verdict as string) !== 'HELD-FOR-REASSEMBLY') {
       if (t0 >= 0) hist.recordEngine(performance.now() - t0);
       hist.recordRules(evaluated);
@@ -707,6 +750,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     // of this scope per packet: a number stored there is a new heap number each time.
     ...(occupancy !== undefined ? { conntrack: occupancy.finish(pkt.nowNs, sampling) } : {}),
     ...(firstNs >= 0 ? { window: { firstSec: epochSeconds(firstSec, firstNsec), lastSec: epochSeconds(pkt.tsSec, pkt.tsNsec) } } : {}),
+    ...(traffic !== undefined ? { traffic: traffic.series() } : {}),
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
 }

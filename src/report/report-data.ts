@@ -8,16 +8,10 @@ import type { ReplaySummary } from '../engine/replay.js';
 import type { RuleWithText, TableCounters } from './counters.js';
 import type { ServiceBalance } from './kube.js';
 
-/** Packets, bytes and new connections per fixed bin of capture time. */
-export interface TrafficSeries {
-  /** Width of a bin in seconds of capture time. */
-  binSeconds: number;
-  /** [seconds since the first packet at the bin's start, packets, bytes, new connections], one per bin in time order. */
-  points: Array<[number, number, number, number]>;
-}
+export type { TrafficSeries } from '../engine/traffic.js';
 
-/** A replay's summary, with the traffic per bin of capture time when the replay kept it. */
-export type ReportSummary = ReplaySummary & { traffic?: TrafficSeries };
+/** A replay's summary (with `traffic` when the replay kept it). */
+export type ReportSummary = ReplaySummary;
 
 /** A rule no packet can reach as it is, with the earlier rules that cover it. */
 export interface OrderingAnomaly {
