@@ -41,6 +41,8 @@ export interface CapacityInput {
   calibration?: { file: string; data: Calibration };
   /** Service counts to project a kube-proxy ruleset to. */
   kubeServices: number[];
+  /** Given the replay of the capture as it is (×1): its ruleset, with that replay's counters, and its summary. */
+  onBaseReplay?: (ruleset: Ruleset, summary: ReplaySummary, histograms: ReplayHistograms) => void;
 }
 
 /** A per-second series' figures (per bin of binSeconds, as a rate per second). */
@@ -228,7 +230,9 @@ async function replay(input: CapacityInput, ruleset: Ruleset, host: Host, onRefu
 
 /** The capacity report (runs one replay, plus one per overflowing scale and per service count). */
 export async function capacityReport(input: CapacityInput): Promise<CapacityReport> {
-  const base = await replay(input, input.loadRuleset(), input.host);
+  const ruleset = input.loadRuleset();
+  const base = await replay(input, ruleset, input.host);
+  input.onBaseReplay?.(ruleset, base.summary, base.histograms);
   const series = base.summary.traffic!;
   const pps = rateOf(series, 1);
   const cps = rateOf(series, 3);

@@ -12,6 +12,11 @@ import { HostError } from '../netfilter/index.js';
 import { loadRulesetText, readRulesetSource, RulesetError } from '../rules/index.js';
 import { ExitCode, type Io } from './io.js';
 import { hostFor } from './replay.js';
+import { AtomicFile } from './replay-outputs.js';
+import { counterTablesWithText } from '../report/counters.js';
+import { renderHtmlReport } from '../report/html.js';
+import { kubeBalance } from '../report/kube.js';
+import type { CapacityReport as CapacitySection, ReportData } from '../report/report-data.js';
 
 interface CapacityCliOptions {
   rules: string;
@@ -24,6 +29,7 @@ interface CapacityCliOptions {
   calibration?: string;
   kubeServices: string;
   output: string;
+  report?: string;
 }
 
 export function registerCapacityCommand(program: Command, io: Io): void {
@@ -39,6 +45,7 @@ export function registerCapacityCommand(program: Command, io: Io): void {
     .option('--calibration <file>', 'kernel cost per rule and per packet measured by nfreplay calibrate (without it: no CPU estimate)')
     .option('--kube-services <list>', 'kube-proxy rulesets: service counts to replay the capture at, e.g. 1000,10000', '1000,10000')
     .option('--output <kind>', 'text or json', 'text')
+    .option('--report <file>', 'the results as one self-contained HTML page: rule hits, cost histogram, conntrack occupancy, traffic over time, the projections')
     .option('--seed <n>', 'seed for statistic --mode random and other random choices', '1')
     .option('--unmodelled <policy>', 'rules using extensions nfreplay cannot evaluate: refuse, assume-match or assume-nomatch', 'refuse')
     .action((capture: string, opts: CapacityCliOptions) => runCapacity(capture, opts, io));
@@ -76,6 +83,7 @@ export async function runCapacity(capture: string, opts: CapacityCliOptions, io:
     const { warnings } = loadRulesetText(text, { source });
     for (const w of warnings) io.err(`nfreplay: warning: ${w}\n`);
     const host = await hostFor(bytes ?? capture, opts, io);
+    let base: Omit<ReportData, 'capacity'> | undefined;
     const report = await capacityReport({
       capture: bytes ?? capture,
       loadRuleset: () => loadRulesetText(text, { source }).ruleset,
@@ -85,7 +93,24 @@ export async function runCapacity(capture: string, opts: CapacityCliOptions, io:
       scales: checked.scales,
       calibration,
       kubeServices: checked.kubeServices,
+      onBaseReplay: (ruleset, summary, histograms) => {
+        if (opts.report === undefined) return;
+        base = {
+          capture: capture === '-' ? 'standard input' : capture,
+          rules: opts.rules,
+          statistic: 'sample',
+          // The per-chain cost is the replay command's (--report there).
+          summary: { ...summary, histograms: { ...histograms.json(), chains: [] } },
+          tables: counterTablesWithText(ruleset, undefined),
+          services: kubeBalance(ruleset, undefined),
+        };
+      },
     });
+    if (opts.report !== undefined) {
+      const file = new AtomicFile(opts.report);
+      file.write(renderHtmlReport({ ...base!, capacity: capacityForReport(report) }));
+      file.commit();
+    }
     io.out(opts.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : capacityText(report));
     if (report.capture.damage !== undefined) io.exit(3);
   } catch (e) {
@@ -96,6 +121,23 @@ export async function runCapacity(capture: string, opts: CapacityCliOptions, io:
     }
     throw e;
   }
+}
+
+/** The projections as the HTML report shows them. */
+function capacityForReport(r: CapacityReport): CapacitySection {
+  return {
+    // No table (a ruleset without conntrack): the peaks are 0 against the host's limit.
+    conntrackMax: r.conntrack?.max ?? 0,
+    calibration: r.calibration !== null ? { name: r.calibration.file, nsPerRule: r.calibration.nsPerRule } : null,
+    projections: r.projections.map((p) => ({
+      scale: p.scale,
+      ppsPeak: p.packetsPerSecond.peak,
+      newConnsPeak: p.newConnectionsPerSecond.peak,
+      conntrackPeak: p.conntrack?.peak ?? 0,
+      fullAtSec: p.conntrack?.overflow != null ? p.conntrack.fullAt : null,
+      cpuFraction: p.cpu?.peakCores ?? null,
+    })),
+  };
 }
 
 /** A figure for reading: whole numbers as they are, others to 3 significant digits (at least units). */
@@ -190,7 +232,7 @@ function projectionText(p: Projection): string[] {
 function kubeText(r: CapacityReport): string[] {
   const k = r.kube!;
   const lines = [
-    `kube-proxy: ${k.services} services, endpoints per service ${k.endpointsPerService}; the capture replayed with services added in kube-proxy's rule shapes, at addresses and ports it does not use`,
+    `kube-proxy: ${k.services} service${k.services === 1 ? '' : 's'}, endpoints per service ${k.endpointsPerService}; the capture replayed with services added in kube-proxy's rule shapes, at addresses and ports it does not use`,
   ];
   const rows = [['services', 'rules', 'rules/packet mean', 'p99', 'rules/s at peak', 'CPU peak', 'CPU p99']];
   for (const row of k.rows) {

@@ -54,8 +54,9 @@ export interface CapacityProjection {
    */
   fullAtSec: number | null;
   /**
-   * Fraction of one CPU the rule traversal would take at the projected peak rate
-   * (rules evaluated per packet times the calibrated cost per rule); null without a calibration.
+   * Fraction of one core the kernel would spend at the projected peak second (the
+   * calibration's cost per packet plus rules evaluated per packet times its cost per rule);
+   * null without a calibration.
    */
   cpuFraction: number | null;
 }

@@ -142,6 +142,7 @@ export function pairBar(before: number, after: number, max: number): Html {
 
 /** A fill against a limit: over the limit, the bar is full and red. */
 export function limitBar(value: number, limit: number): Html {
-  const over = value > limit;
-  return html`<svg class="hb" viewBox="0 0 100 10" preserveAspectRatio="none" width="100" height="10"><rect class="track" width="100" height="10"/><rect class="${over ? 'over' : 'pk'}" width="${c(over || limit <= 0 ? 100 : (100 * value) / limit)}" height="10"/></svg>`;
+  // A limit of 0 is none (nf_conntrack_max 0: the kernel does not limit the table).
+  const over = limit > 0 && value > limit;
+  return html`<svg class="hb" viewBox="0 0 100 10" preserveAspectRatio="none" width="100" height="10"><rect class="track" width="100" height="10"/><rect class="${over ? 'over' : 'pk'}" width="${c(limit <= 0 ? 0 : over ? 100 : (100 * value) / limit)}" height="10"/></svg>`;
 }

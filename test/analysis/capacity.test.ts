@@ -7,7 +7,7 @@
  * and bad options fail with a clear message.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -169,6 +169,29 @@ describe('a capture of known rates, nothing expiring', () => {
     expect(text.stdout).toContain(`calibration: ${cal}, measured 2026-01-02T03:04:05.000Z on kernel 6.18.44-test, Test CPU, iptables 1.8.9 (nf_tables): 10 ns per rule evaluated, 1000 ns per packet besides the rules (R² 0.999)`);
     expect(text.stdout).toContain('×5: packets/s peak 150, p99 50;');
     expect(text.stdout).toContain('kernel CPU: 0.000153 of one core at the peak second');
+  });
+
+  it('--report: the projections on the HTML page are the JSON report\'s, with the calibration named', () => {
+    const page = join(dir, 'capacity.html');
+    const run = nfreplay(['capacity', capture, '--rules', rules, '--host', host, '--calibration', cal, '--report', page]);
+    expect(run.code).toBe(0);
+    const html = readFileSync(page, 'utf8');
+    const shown = (scale: number, field: string): string => {
+      const row = new RegExp(`<tr data-scale="${scale}">(.*?)</tr>`).exec(html);
+      return new RegExp(`data-field="${field}" data-v="([^"]*)"`).exec(row![1]!)![1]!;
+    };
+    for (const p of report.projections) {
+      expect(Number(shown(p.scale, 'ppsPeak'))).toBe(p.packetsPerSecond.peak);
+      expect(Number(shown(p.scale, 'newConnsPeak'))).toBe(p.newConnectionsPerSecond.peak);
+      expect(Number(shown(p.scale, 'conntrackPeak'))).toBe(p.conntrack!.peak);
+      expect(shown(p.scale, 'fullAtSec')).toBe(p.conntrack!.overflow === null ? 'null' : String(p.conntrack!.fullAt));
+      expect(Number(shown(p.scale, 'cpuFraction'))).toBe(p.cpu!.peakCores);
+    }
+    expect(html).toContain(`data-field="calibration">${cal}</b>`);
+    expect(html).toContain('data-field="conntrackMax" data-v="1000"');
+    // The replay at ×1 is on the page too: its traffic over time and the rules' hits.
+    expect(html).toContain('id="traffic"');
+    expect(html).toContain('-p udp -j ACCEPT');
   });
 
   it('without a calibration: rules evaluated per second only, and no CPU figure', () => {
