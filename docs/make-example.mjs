@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Remakes docs/report-example.html and docs/report-example.png: the report of
- * `nfreplay replay captures/demo.pcap --rules captures/demo.rules --report FILE`, and a
+ * `nfreplay order captures/demo.pcap --rules captures/demo.rules --report FILE` (the replay's
+ * page with the rule ordering proposal and its proof), and a
  * full-page screenshot of it in headless Chromium (Debian's `chromium`; another binary with
  * CHROMIUM=path). Needs a built dist/: `npm run docs:report` builds first. The engine-time
  * figures and the replay time differ from run to run; everything else is the same.
@@ -17,7 +18,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const html = join(root, 'docs', 'report-example.html');
 const png = join(root, 'docs', 'report-example.png');
 
-execFileSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'replay', 'captures/demo.pcap', '--rules', 'captures/demo.rules', '--report', html, '-q'], {
+execFileSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'order', 'captures/demo.pcap', '--rules', 'captures/demo.rules', '--report', html, '-q'], {
   cwd: root,
   stdio: ['ignore', 'ignore', 'inherit'],
 });

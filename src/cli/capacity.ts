@@ -11,7 +11,7 @@ import { UnmodelledError, type UnmodelledPolicy } from '../compile/index.js';
 import { HostError } from '../netfilter/index.js';
 import { loadRulesetText, readRulesetSource, RulesetError } from '../rules/index.js';
 import { ExitCode, type Io } from './io.js';
-import { hostFor } from './replay.js';
+import { hostFor, replayingCommand } from './replay-setup.js';
 import { AtomicFile } from './replay-outputs.js';
 import { counterTablesWithText } from '../report/counters.js';
 import { renderHtmlReport } from '../report/html.js';
@@ -33,21 +33,12 @@ interface CapacityCliOptions {
 }
 
 export function registerCapacityCommand(program: Command, io: Io): void {
-  program
-    .command('capacity')
-    .description("a capture's traffic profile, and the conntrack table and kernel CPU at N times its traffic")
-    .argument('<capture>', 'pcap or pcapng file (gzip allowed), or - for standard input')
-    .requiredOption('--rules <file>', 'ruleset: iptables-save file or script of iptables commands')
-    .option('--host <file>', 'host model (interfaces, addresses, routes, forwarding, sysctls such as nf_conntrack_max) as JSON')
-    .option('--local-ip <addrs>', "the host's address(es), A[,B] (instead of inferring them)")
-    .option('--iface <name>', 'interface name of the inferred single-interface host')
+  replayingCommand(program, 'capacity', "a capture's traffic profile, and the conntrack table and kernel CPU at N times its traffic", 'host model (interfaces, addresses, routes, forwarding, sysctls such as nf_conntrack_max) as JSON')
     .option('--scale <list>', 'traffic multiples to project, e.g. 2,5,10', '2,5,10')
     .option('--calibration <file>', 'kernel cost per rule and per packet measured by nfreplay calibrate (without it: no CPU estimate)')
     .option('--kube-services <list>', 'kube-proxy rulesets: service counts to replay the capture at, e.g. 1000,10000', '1000,10000')
     .option('--output <kind>', 'text or json', 'text')
     .option('--report <file>', 'the results as one self-contained HTML page: rule hits, cost histogram, conntrack occupancy, traffic over time, the projections')
-    .option('--seed <n>', 'seed for statistic --mode random and other random choices', '1')
-    .option('--unmodelled <policy>', 'rules using extensions nfreplay cannot evaluate: refuse, assume-match or assume-nomatch', 'refuse')
     .action((capture: string, opts: CapacityCliOptions) => runCapacity(capture, opts, io));
 }
 

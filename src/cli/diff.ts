@@ -16,7 +16,7 @@ import { HostError } from '../netfilter/index.js';
 import { comparisonText } from '../report/diff.js';
 import { loadRulesetFile, RulesetError, type Ruleset } from '../rules/index.js';
 import { ExitCode, type Io } from './io.js';
-import { hostFor } from './replay.js';
+import { hostFor, withHostOptions, withReplayChoices } from './replay-setup.js';
 
 export interface DiffCliOptions {
   rules: string[];
@@ -79,16 +79,14 @@ export async function runDiff(capture: string, opts: DiffCliOptions, io: Io): Pr
 }
 
 export function registerDiffCommand(program: Command, io: Io): void {
-  program
+  const command = program
     .command('diff')
     .description('replay a capture through two rulesets and list the connections whose verdict, NAT, mark or LOG lines differ (exit 1 when any does)')
     .argument('<capture>', 'pcap or pcapng file (gzip allowed)')
-    .option('--rules <file>', 'a ruleset (iptables-save file or script of iptables commands); give it twice: A (in use), then B (new)', (f: string, all: string[]) => [...all, f], [] as string[])
-    .option('--host <file>', 'host model (interfaces, addresses, routes, forwarding) as JSON')
-    .option('--local-ip <addrs>', "the host's address(es), A[,B] (instead of inferring them)")
-    .option('--iface <name>', 'interface name of the inferred single-interface host')
+    .option('--rules <file>', 'a ruleset (iptables-save file or script of iptables commands); give it twice: A (in use), then B (new)', (f: string, all: string[]) => [...all, f], [] as string[]);
+  withHostOptions(command);
+  withReplayChoices(command, ' (the same for both)');
+  command
     .option('--output <kind>', 'text or json', 'text')
-    .option('--seed <n>', 'seed for statistic --mode random and other random choices (the same for both)', '1')
-    .option('--unmodelled <policy>', 'rules using extensions nfreplay cannot evaluate: refuse, assume-match or assume-nomatch', 'refuse')
     .action((capture: string, opts: DiffCliOptions) => runDiff(capture, opts, io));
 }

@@ -6,6 +6,8 @@ export const ExitCode = {
   Invalid: 1,
   /** The command line itself is wrong. */
   Usage: 2,
+  /** A check of nfreplay's own results failed (sysexits' EX_SOFTWARE): a fault to report, not the input's. */
+  Internal: 70,
   /** Stopped by SIGINT (Ctrl-C) after printing what was done, as shells report 128 + 2. */
   Interrupted: 130,
 } as const;

@@ -10,6 +10,7 @@ import { registerCaptureCommands } from './capture.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDiffCommand } from './diff.js';
 import { ExitCode, processIo, type Io } from './io.js';
+import { registerOrderCommand } from './order.js';
 import { registerReplayCommand } from './replay.js';
 import { registerRulesCommands } from './rules.js';
 
@@ -29,6 +30,7 @@ export function buildProgram(io: Io): Command {
   registerRulesCommands(program, io);
   registerReplayCommand(program, io);
   registerDiffCommand(program, io);
+  registerOrderCommand(program, io);
   registerDemoCommand(program, io, packageRoot);
   registerCaptureCommands(program, io);
   registerCapacityCommand(program, io);

@@ -9,8 +9,7 @@ import type { ConnEntry } from '../conntrack/entry.js';
 import type { Conntrack } from '../conntrack/tracker.js';
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CaptureError } from '../capture/errors.js';
-import { compileRuleset, prepare, UnmodelledError, type Prepared, type UnmodelledPolicy } from '../compile/index.js';
+import { compileRuleset, prepare, type Prepared } from '../compile/index.js';
 import { rulesetRunners } from '../engine/setup.js';
 import { ReplayContext, type LogLine } from '../engine/context.js';
 import { replayCapture, replayedTables, type PacketOutcome, type ReplayOptions, type ReplaySummary } from '../engine/replay.js';
@@ -24,18 +23,15 @@ import { counterTables, counterTablesWithText } from '../report/counters.js';
 import { renderHtmlReport } from '../report/html.js';
 import { traceSelection, TraceSelectionError } from '../engine/trace.js';
 import { NflogPcaps } from '../engine/trace-nflog.js';
-import { createClassifier, HostError, inferHostFromCapture, loadHostFile, type Host } from '../netfilter/index.js';
-import { listTable, loadRulesetFile, RulesetError, saveRuleset, type Ruleset } from '../rules/index.js';
+import { createClassifier, type Host } from '../netfilter/index.js';
+import { listTable, saveRuleset, type Ruleset } from '../rules/index.js';
 import { ExitCode, type Io } from './io.js';
 import { ProgressLine } from './progress.js';
 import { replayParallel, rulesetObstacle, SHARED_STATE_MATCHES } from '../engine/parallel.js';
 import { AtomicFile, DropsOutput, parseAtTime, type CaptureTime } from './replay-outputs.js';
+import { hostFor, loadRules, replayingCommand, reportInvalidInput, UNMODELLED_POLICIES, type ReplayInputOptions } from './replay-setup.js';
 
-export interface ReplayCliOptions {
-  rules: string;
-  host?: string;
-  localIp?: string;
-  iface?: string;
+export interface ReplayCliOptions extends ReplayInputOptions {
   output: 'list' | 'save' | 'json';
   numeric?: boolean;
   verbose?: boolean;
@@ -59,8 +55,6 @@ export interface ReplayCliOptions {
   statistic?: string;
   log?: string;
   seed: string;
-  interpreter?: boolean;
-  unmodelled: UnmodelledPolicy;
   dumpCompiled?: boolean;
   quiet?: boolean;
 }
@@ -109,7 +103,8 @@ function captureTime(first: { sec: number; nsec: number } | undefined, ns: numbe
   return { sec: base.sec + Math.floor(ns / 1e9) + Math.floor(total / 1e9), nsec: total % 1e9 };
 }
 
-function summaryText(s: ReplaySummary): string {
+/** The replay's summary lines for stderr. */
+export function summaryText(s: ReplaySummary): string {
   const kv = (m: Record<string, number>): string =>
     Object.entries(m)
       .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -180,23 +175,8 @@ function egressText(s: ReplaySummary): string {
   return `nfreplay: egress: ${parts.join(', ')}\n` + shown.join('') + (mismatches > 0 ? more : '');
 }
 
-/** The --host file's host, or the one inferred from the capture (said on stderr). */
-export async function hostFor(capture: string | Uint8Array, opts: Pick<ReplayCliOptions, 'host' | 'localIp' | 'iface'>, io: Io): Promise<Host> {
-  if (opts.host !== undefined) return loadHostFile(opts.host);
-  const inference = await inferHostFromCapture(capture, { localIps: opts.localIp, iface: opts.iface });
-  io.err(`nfreplay: ${inference.message}\n`);
-  return inference.host;
-}
-
 export function registerReplayCommand(program: Command, io: Io): void {
-  program
-    .command('replay')
-    .description('replay a capture through an iptables ruleset and print the counters iptables would show')
-    .argument('<capture>', 'pcap or pcapng file (gzip allowed), or - for standard input')
-    .requiredOption('--rules <file>', 'ruleset: iptables-save file or script of iptables commands')
-    .option('--host <file>', 'host model (interfaces, addresses, routes, forwarding) as JSON')
-    .option('--local-ip <addrs>', "the host's address(es), A[,B] (instead of inferring them)")
-    .option('--iface <name>', 'interface name of the inferred single-interface host')
+  replayingCommand(program, 'replay', 'replay a capture through an iptables ruleset and print the counters iptables would show')
     .option('--output <kind>', 'list (iptables -nvL), save (iptables-save -c) or json', 'list')
     .option('-n, --numeric', 'listing: numeric (default with -v when neither is given)')
     .option('-v, --verbose', 'listing: counters and interfaces')
@@ -219,9 +199,7 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .option('--histograms <prefix>', 'engine time per packet (ns, one in 16 timed) and rules evaluated per packet as HdrHistogram percentile text: PREFIX.engine-ns.hgrm, PREFIX.rules-evaluated.hgrm')
     .option('--report <file>', 'the results as one self-contained HTML page: rule hits in chain order, cost histograms, conntrack occupancy, kube-proxy endpoint balance')
     .option('--workers <n>', 'replay threads (default 1: more do not pay off yet, see the README); rulesets with state, per-packet outputs, and captures other than plain pcap files replay on one')
-    .option('--seed <n>', 'seed for statistic --mode random and other random choices', '1')
     .option('--interpreter', 'use the reference interpreter instead of the compiled matcher')
-    .option('--unmodelled <policy>', 'rules using extensions nfreplay cannot evaluate: refuse, assume-match or assume-nomatch', 'refuse')
     .option('--dump-compiled', 'print the generated matcher code and exit')
     .option('-q, --quiet', 'no summary on stderr')
     .action((capture: string, opts: ReplayCliOptions) => runReplay(capture, opts, io));
@@ -318,7 +296,7 @@ interface Checked {
 /** The options checked against each other; a usage error's message otherwise. */
 function checkOptions(opts: ReplayCliOptions): Checked | string {
   if (!['list', 'save', 'json'].includes(opts.output)) return '--output must be list, save or json';
-  if (!['refuse', 'assume-match', 'assume-nomatch'].includes(opts.unmodelled)) return '--unmodelled must be refuse, assume-match or assume-nomatch';
+  if (!UNMODELLED_POLICIES.includes(opts.unmodelled)) return '--unmodelled must be refuse, assume-match or assume-nomatch';
   const statistic = opts.statistic ?? 'sample';
   if (statistic !== 'sample' && statistic !== 'expected' && statistic !== 'enumerate') return '--statistic must be sample, expected or enumerate';
   const sampledOnly = statistic === 'expected' ? SAMPLED_OUTPUTS.filter(([key]) => opts[key] !== undefined).map(([, flag]) => flag) : [];
@@ -362,8 +340,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
   const connections: ServiceConnection[] = [];
   const files: Array<{ commit(): void; abort(): void }> = [];
   try {
-    const { ruleset, warnings } = loadRulesetFile(opts.rules);
-    for (const w of warnings) io.err(`nfreplay: warning: ${w}\n`);
+    const ruleset = loadRules(opts, io);
     const host = await hostFor(capture, opts, io);
     if (opts.dumpCompiled) {
       const runner = compileRuleset(ruleset, new ReplayContext({ host, seed: Number(opts.seed) }), {
@@ -498,11 +475,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     else if (summary.damage) io.exit(3);
   } catch (e) {
     for (const f of files) f.abort();
-    if (e instanceof RulesetError || e instanceof HostError || e instanceof CaptureError || e instanceof UnmodelledError) {
-      const code = 'code' in e ? ` [${String((e as { code: unknown }).code)}]` : '';
-      io.err(`nfreplay: ${e.message}${code}\n`);
-      return io.exit(ExitCode.Invalid);
-    }
+    if (reportInvalidInput(e, io)) return;
     throw e;
   }
 }

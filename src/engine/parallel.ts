@@ -29,7 +29,7 @@ import { createClassifier, Host } from '../netfilter/index.js';
 /** Matches whose state one packet leaves for packets of other connections (rate, lists, quotas). */
 export const SHARED_STATE_MATCHES: ReadonlySet<string> = new Set(['limit', 'hashlimit', 'recent', 'quota', 'connlimit']);
 /** What threads cannot share: those, statistic's draws and nth counter, nfacct's counters. */
-const STATEFUL_MATCHES = new Set([...SHARED_STATE_MATCHES, 'statistic', 'nfacct']);
+export const STATEFUL_MATCHES: ReadonlySet<string> = new Set([...SHARED_STATE_MATCHES, 'statistic', 'nfacct']);
 const STATEFUL_TARGETS = new Set(['SET']);
 
 const PCAP_HEADER = 24;

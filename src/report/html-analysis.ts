@@ -77,6 +77,12 @@ function trafficSection(data: ReportData): Html | '' {
 <div class="figs"><figure><h3>packets/s</h3>${chart('packets/s', pps, 'l1')}</figure><figure><h3>new connections/s</h3>${chart('new connections/s', conns, 'l2')}</figure></div></section>`;
 }
 
+function proofText(proof: OrderingReport['proof']): Html {
+  if (proof === undefined) return html`<p class="notice">Not proven on the traffic: the costs after are estimates from the counters.</p>`;
+  if (!proof.identical) return html`<p class="notice">The proof failed: ${num('differingPackets', proof.differingPackets)} packets' outcomes differ under the proposal.</p>`;
+  return html`<p>Proven on the traffic: ${num('proofReplayed', proof.replayed)} packets replayed through both rulesets, every verdict, NAT, mark, LOG line and rewrite and the final conntrack table identical.</p>`;
+}
+
 function orderingSection(o: OrderingReport | undefined): Html | '' {
   if (o === undefined) return '';
   const saved = o.costBefore - o.costAfter;
@@ -91,6 +97,7 @@ function orderingSection(o: OrderingReport | undefined): Html | '' {
   );
   return html`<section id="ordering"><h2>Rule ordering proposal</h2><p class="sub">From ${num('windowPackets', o.window.packets)} packets from ${isoText(o.window.firstSec)} to ${isoText(o.window.lastSec)}; a rule not hit is only not hit in this capture.</p>
 <p>rules evaluated per packet: <span class="big">${num('costBefore', o.costBefore, decimalText(o.costBefore, 4))}</span> now, <span class="big">${num('costAfter', o.costAfter, decimalText(o.costAfter, 4))}</span> reordered, saving ${num('saved', saved, decimalText(saved, 4))} (${num('savedFraction', o.costBefore > 0 ? saved / o.costBefore : 0, percentText(o.costBefore > 0 ? saved / o.costBefore : 0))})</p>
+${proofText(o.proof)}
 ${chains.length > 0 ? html`<table class="ordering"><thead><tr><th>table</th><th>chain</th><th>before (grey) / after (green)</th><th class="r">before</th><th class="r">after</th><th class="r">rules moved</th></tr></thead><tbody>${chains}</tbody></table>` : ''}
 ${anomalies.length > 0 ? html`<h3>Shadowed and redundant rules</h3><table class="anomalies"><thead><tr><th>kind</th><th>rule</th><th>text</th><th>covered by</th></tr></thead><tbody>${anomalies}</tbody></table>` : ''}</section>`;
 }

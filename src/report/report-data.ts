@@ -33,6 +33,8 @@ export interface OrderingReport {
   costBefore: number;
   /** The same with the proposed order. */
   costAfter: number;
+  /** The capture replayed through both rulesets, every packet's outcome compared (`order`'s proof); absent: not proven on the traffic. */
+  proof?: { identical: boolean; replayed: number; differingPackets: number };
   /** Mean rules evaluated per packet in each chain before and after, and the rules moved. */
   chains: Array<{ table: string; chain: string; before: number; after: number; moves: number }>;
   anomalies: OrderingAnomaly[];

@@ -230,3 +230,68 @@ describe('the HTML report in Chromium', () => {
     }
   }, 60_000);
 });
+
+/** `nfreplay COMMAND ... --output json --report FILE`: the JSON and the report's path. */
+function analysis<T>(name: string, args: string[]): { json: T; report: string } {
+  const report = join(dir, `${name}.html`);
+  const r = spawnSync(process.execPath, [CLI, ...args, '--output', 'json', '--report', report], { cwd: ROOT, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return { json: JSON.parse(r.stdout) as T, report };
+}
+
+/** Every chart on screen, with visible marks; nothing but the file requested. */
+function checkDrawn(shown: Shown, requests: string[], report: string): void {
+  expect(requests).toEqual([pathToFileURL(report).href]);
+  for (const c of shown.charts) {
+    expect(c.width, c.title).toBeGreaterThan(100);
+    expect(c.height, c.title).toBeGreaterThan(10);
+    expect(c.visibleMarks, c.title).toBeGreaterThan(0);
+  }
+}
+
+describe('the order and capacity pages in Chromium', () => {
+  it('of nfreplay order on the demo: the proposal, its proof and its savings per chain are the JSON\'s', async () => {
+    interface OrderJson {
+      summary: { traffic: { points: unknown[] } };
+      ordering: { costBefore: number; costAfter: number; window: { packets: number }; proof: { replayed: number }; chains: Array<{ table: string; chain: string; before: number; after: number; moves: number }> };
+    }
+    const { json, report } = analysis<OrderJson>('order', ['order', 'captures/demo.pcap', '--rules', 'captures/demo.rules', '-q']);
+    const { shown, requests } = await open(report);
+    checkDrawn(shown, requests, report);
+    const o = json.ordering;
+    expect(Number(one(shown, 'costBefore').v)).toBe(o.costBefore);
+    expect(Number(one(shown, 'costAfter').v)).toBe(o.costAfter);
+    expect(Number(one(shown, 'windowPackets').v)).toBe(o.window.packets);
+    expect(countOf(one(shown, 'proofReplayed').text)).toBe(o.proof.replayed);
+    expect(o.chains.some((c) => c.moves > 0)).toBe(true);
+    for (const c of o.chains) {
+      const where = { section: 'ordering', table: c.table, chain: c.chain };
+      expect(Number(one(shown, 'before', where).v)).toBe(c.before);
+      expect(Number(one(shown, 'after', where).v)).toBe(c.after);
+      expect(countOf(one(shown, 'moves', where).text)).toBe(c.moves);
+    }
+    // Traffic over time: a point per bin of the JSON's series, in both charts.
+    expect(shown.charts.find((c) => c.title === 'packets/s')!.points).toEqual([json.summary.traffic.points.length]);
+  }, 60_000);
+
+  it('of nfreplay capacity on the kube-proxy case: the projections of the JSON', async () => {
+    interface CapacityJson {
+      conntrack: { max: number };
+      projections: Array<{ scale: number; packetsPerSecond: { peak: number }; newConnectionsPerSecond: { peak: number }; conntrack: { peak: number } }>;
+    }
+    const c = join('test', 'differential', 'cases', 'kube-random');
+    const { json, report } = analysis<CapacityJson>('capacity', ['capacity', join(c, 'capture.pcap'), '--rules', join(c, 'rules.v4'), '--host', join(c, 'host.json'), '--kube-services', '50']);
+    const { shown, requests } = await open(report);
+    checkDrawn(shown, requests, report);
+    expect(Number(one(shown, 'conntrackMax').v)).toBe(json.conntrack.max);
+    expect(json.projections.map((p) => p.scale)).toEqual([2, 5, 10]);
+    for (const p of json.projections) {
+      const row = shown.numbers.filter((n) => n.section === 'capacity');
+      const at = (field: string): number => Number(row.filter((n) => n.field === field)[json.projections.indexOf(p)]!.v);
+      expect(at('scale')).toBe(p.scale);
+      expect(at('ppsPeak')).toBe(p.packetsPerSecond.peak);
+      expect(at('newConnsPeak')).toBe(p.newConnectionsPerSecond.peak);
+      expect(at('conntrackPeak')).toBe(p.conntrack.peak);
+    }
+  }, 60_000);
+});
