@@ -1,7 +1,7 @@
 // Every benchmark, one after the other: ruleset parsing (parse.mjs), capture reading
 // (capture.mjs), rule traversal (replay-rules.mjs), end-to-end replay (replay.mjs), connection
 // tracking (replay-conntrack.mjs), replay memory on piped 1 and 10 GB captures (replay-rss.mjs),
-// nfreplay diff against a plain replay (diff.mjs). Arguments go to each (each reads the options it knows,
+// nfreplay diff and nfreplay order against a plain replay (diff.mjs, order.mjs). Arguments go to each (each reads the options it knows,
 // e.g. --runs=3), except:
 //   --json=FILE     where every table goes as JSON (default bench/work/results.json): the
 //                   machine, the date, and per table its script, title, columns and rows;
@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { BENCH_DIR, machine, printTable, WORK_DIR } from './lib.mjs';
 import { compareResults } from './compare.mjs';
 
-const SCRIPTS = ['parse', 'capture', 'replay-rules', 'replay', 'replay-conntrack', 'replay-rss', 'diff'];
+const SCRIPTS = ['parse', 'capture', 'replay-rules', 'replay', 'replay-conntrack', 'replay-rss', 'diff', 'order'];
 const own = (name) => process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const passed = process.argv.slice(2).filter((a) => !/^--(json|compare|only)=/.test(a));
 const jsonFile = own('json') ?? join(WORK_DIR, 'results.json');
