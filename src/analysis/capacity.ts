@@ -20,9 +20,10 @@
  */
 import type { Calibration } from './calibrate.js';
 import { addServices, endpointsPerService, kubeServiceCount, ruleCount } from './kube-services.js';
-import { compileRuleset, type UnmodelledPolicy } from '../compile/index.js';
+import type { UnmodelledPolicy } from '../compile/index.js';
 import { ReplayHistograms } from '../engine/histograms.js';
-import { replayCapture, replayedTables, type ReplaySummary } from '../engine/replay.js';
+import { replayCapture, type ReplaySummary } from '../engine/replay.js';
+import { rulesetRunners } from '../engine/setup.js';
 import { SIZE_BOUNDS, Traffic, type TrafficSeries } from '../engine/traffic.js';
 import { createClassifier, Host } from '../netfilter/index.js';
 import type { Ruleset } from '../rules/model.js';
@@ -210,7 +211,7 @@ async function replay(input: CapacityInput, ruleset: Ruleset, host: Host, onRefu
     host,
     classify: createClassifier(host),
     seed: input.seed,
-    runner: (rt) => compileRuleset(ruleset, rt, { unmodelled: input.unmodelled, tables: replayedTables(ruleset) }),
+    runner: rulesetRunners(ruleset, { unmodelled: input.unmodelled }).runner,
     histograms,
     traffic,
     occupancy: true,

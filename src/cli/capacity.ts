@@ -6,12 +6,10 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { capacityReport, type CapacityReport, type Projection, type Rate } from '../analysis/capacity.js';
 import { CalibrationError, readCalibration } from '../analysis/calibrate.js';
-import { CaptureError } from '../capture/errors.js';
-import { UnmodelledError, type UnmodelledPolicy } from '../compile/index.js';
-import { HostError } from '../netfilter/index.js';
-import { loadRulesetText, readRulesetSource, RulesetError } from '../rules/index.js';
+import type { UnmodelledPolicy } from '../compile/index.js';
+import { loadRulesetText, readRulesetSource } from '../rules/index.js';
 import { ExitCode, type Io } from './io.js';
-import { hostFor, replayingCommand } from './replay-setup.js';
+import { hostFor, replayingCommand, reportInvalidInput } from './replay-setup.js';
 import { AtomicFile } from './replay-outputs.js';
 import { counterTablesWithText } from '../report/counters.js';
 import { renderHtmlReport } from '../report/html.js';
@@ -105,11 +103,7 @@ export async function runCapacity(capture: string, opts: CapacityCliOptions, io:
     io.out(opts.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : capacityText(report));
     if (report.capture.damage !== undefined) io.exit(3);
   } catch (e) {
-    if (e instanceof RulesetError || e instanceof HostError || e instanceof CaptureError || e instanceof UnmodelledError || e instanceof CalibrationError) {
-      const code = 'code' in e ? ` [${String((e as { code: unknown }).code)}]` : '';
-      io.err(`nfreplay: ${e.message}${code}\n`);
-      return io.exit(ExitCode.Invalid);
-    }
+    if (reportInvalidInput(e, io, ExitCode.Invalid, [CalibrationError])) return;
     throw e;
   }
 }

@@ -10,13 +10,10 @@
  */
 import type { Command } from 'commander';
 import { compareRulesets } from '../analysis/compare.js';
-import { CaptureError } from '../capture/errors.js';
-import { UnmodelledError, type UnmodelledPolicy } from '../compile/index.js';
-import { HostError } from '../netfilter/index.js';
+import type { UnmodelledPolicy } from '../compile/index.js';
 import { comparisonText } from '../report/diff.js';
-import { loadRulesetFile, RulesetError, type Ruleset } from '../rules/index.js';
 import { ExitCode, type Io } from './io.js';
-import { hostFor, withHostOptions, withReplayChoices } from './replay-setup.js';
+import { hostFor, loadRules, reportInvalidInput, withHostOptions, withReplayChoices } from './replay-setup.js';
 
 export interface DiffCliOptions {
   rules: string[];
@@ -44,12 +41,6 @@ function checkOptions(capture: string, opts: DiffCliOptions): string | undefined
   return undefined;
 }
 
-function load(file: string, io: Io): Ruleset {
-  const { ruleset, warnings } = loadRulesetFile(file);
-  for (const w of warnings) io.err(`nfreplay: warning: ${w}\n`);
-  return ruleset;
-}
-
 export async function runDiff(capture: string, opts: DiffCliOptions, io: Io): Promise<void> {
   const usage = checkOptions(capture, opts);
   if (usage !== undefined) {
@@ -58,8 +49,8 @@ export async function runDiff(capture: string, opts: DiffCliOptions, io: Io): Pr
   }
   const [fileA, fileB] = opts.rules as [string, string];
   try {
-    const a = load(fileA, io);
-    const b = load(fileB, io);
+    const a = loadRules(fileA, io);
+    const b = loadRules(fileB, io);
     const host = await hostFor(capture, opts, io);
     const result = await compareRulesets(a, b, { capture, host, seed: Number(opts.seed), unmodelled: opts.unmodelled });
     for (const w of result.warnings) io.err(`nfreplay: warning: ${w}\n`);
@@ -69,11 +60,7 @@ export async function runDiff(capture: string, opts: DiffCliOptions, io: Io): Pr
       io.exit(DAMAGED);
     } else if (!result.identical) io.exit(DIFFERENT);
   } catch (e) {
-    if (e instanceof RulesetError || e instanceof HostError || e instanceof CaptureError || e instanceof UnmodelledError) {
-      const code = 'code' in e ? ` [${String((e as { code: unknown }).code)}]` : '';
-      io.err(`nfreplay: ${e.message}${code}\n`);
-      return io.exit(TROUBLE);
-    }
+    if (reportInvalidInput(e, io, TROUBLE)) return;
     throw e;
   }
 }

@@ -21,6 +21,7 @@ import { orderingReport, type OrderingReport } from '../report/ordering.js';
 import { unifiedDiff } from '../report/unified-diff.js';
 import { counterTablesWithText } from '../report/counters.js';
 import { renderHtmlReport } from '../report/html.js';
+import { isoText } from '../report/html-kit.js';
 import { kubeBalance } from '../report/kube.js';
 import { Traffic } from '../engine/traffic.js';
 import { loadRulesetFile, loadRulesetText, saveRuleset, type Ruleset, type TableName } from '../rules/index.js';
@@ -64,7 +65,7 @@ interface Observed {
 
 /** The capture through the ruleset once: the counters, rules evaluated per packet and per chain. */
 async function observe(capture: string | Uint8Array, opts: OrderCliOptions, io: Io): Promise<Observed> {
-  const ruleset = loadRules(opts, io);
+  const ruleset = loadRules(opts.rules, io);
   const host = await hostFor(capture, opts, io);
   const histograms = new ReplayHistograms();
   const runners = rulesetRunners(ruleset, { unmodelled: opts.unmodelled, interpreter: opts.interpreter, chainCost: true });
@@ -138,12 +139,6 @@ function withProof(ordering: OrderingReport, proof: RulesetComparison): void {
   for (const c of ordering.chains) c.after = measured.get(`${c.table} ${c.chain}`) ?? 0;
 }
 
-function isoTime(sec: number): string {
-  const whole = Math.floor(sec);
-  const micros = Math.round((sec - whole) * 1e6);
-  return new Date(whole * 1000).toISOString().replace(/\.\d{3}Z$/, `.${String(micros).padStart(6, '0')}Z`);
-}
-
 const fixed = (x: number): string => x.toFixed(2);
 
 /** The report as text, each list cut to `top` entries. */
@@ -152,7 +147,7 @@ function reportText(r: OrderingReport, top: number): string {
   const more = (n: number): string => (n > top ? `  ... ${n - top} more (--output json lists all)\n` : '');
   let out =
     `observation window: ${w.packets} packets replayed of ${w.read} read` +
-    (w.packets > 0 ? `, ${isoTime(w.firstSec)} to ${isoTime(w.lastSec)} (${w.spanSec} s)` : '') +
+    (w.packets > 0 ? `, ${isoText(w.firstSec)} to ${isoText(w.lastSec)} (${w.spanSec} s)` : '') +
     `; a rule with no packets was not hit in this window, nothing more\n` +
     (r.notReplayed.length > 0 ? `not replayed (no connection tracking in the ruleset): ${r.notReplayed.join(', ')}\n` : '');
   const p = r.costPercentiles;

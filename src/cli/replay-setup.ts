@@ -22,9 +22,9 @@ export interface ReplayInputOptions {
 
 export const UNMODELLED_POLICIES: readonly UnmodelledPolicy[] = ['refuse', 'assume-match', 'assume-nomatch'];
 
-/** The ruleset of --rules, its loader's warnings written to stderr. */
-export function loadRules(opts: ReplayInputOptions, io: Io): Ruleset {
-  const { ruleset, warnings } = loadRulesetFile(opts.rules);
+/** The ruleset in `file`, its loader's warnings written to stderr. */
+export function loadRules(file: string, io: Io): Ruleset {
+  const { ruleset, warnings } = loadRulesetFile(file);
   for (const w of warnings) io.err(`nfreplay: warning: ${w}\n`);
   return ruleset;
 }
@@ -38,14 +38,16 @@ export async function hostFor(capture: string | Uint8Array, opts: Pick<ReplayInp
 }
 
 /**
- * An error of the inputs (ruleset, host file, capture, a rule the replay cannot evaluate):
- * its message and code on stderr and exit code 1. False for any other error.
+ * An error of the inputs (ruleset, host file, capture, a rule the replay cannot evaluate,
+ * and the command's own `inputErrors`): its message and code on stderr and `exitCode`.
+ * False for any other error.
  */
-export function reportInvalidInput(e: unknown, io: Io): boolean {
-  if (!(e instanceof RulesetError || e instanceof HostError || e instanceof CaptureError || e instanceof UnmodelledError)) return false;
+export function reportInvalidInput(e: unknown, io: Io, exitCode: number = ExitCode.Invalid, inputErrors: ReadonlyArray<abstract new (...args: never[]) => Error> = []): boolean {
+  const isInput = e instanceof RulesetError || e instanceof HostError || e instanceof CaptureError || e instanceof UnmodelledError || inputErrors.some((k) => e instanceof k);
+  if (!isInput || !(e instanceof Error)) return false;
   const code = 'code' in e ? ` [${String((e as { code: unknown }).code)}]` : '';
   io.err(`nfreplay: ${e.message}${code}\n`);
-  io.exit(ExitCode.Invalid);
+  io.exit(exitCode);
   return true;
 }
 

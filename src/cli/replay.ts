@@ -340,7 +340,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
   const connections: ServiceConnection[] = [];
   const files: Array<{ commit(): void; abort(): void }> = [];
   try {
-    const ruleset = loadRules(opts, io);
+    const ruleset = loadRules(opts.rules, io);
     const host = await hostFor(capture, opts, io);
     if (opts.dumpCompiled) {
       const runner = compileRuleset(ruleset, new ReplayContext({ host, seed: Number(opts.seed) }), {

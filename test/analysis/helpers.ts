@@ -9,9 +9,8 @@ import fc from 'fast-check';
 import { interpretRuleset } from '../../src/compile/index.js';
 import { CtInfo, Status, type ConnEntry } from '../../src/conntrack/entry.js';
 import { L4State, PacketView } from '../../src/decode/view.js';
-import { mulberry32 } from '../../src/engine/random.js';
 import { PacketState, Verdict } from '../../src/engine/packet.js';
-import type { ReplayRuntime } from '../../src/engine/runtime.js';
+import { TestRuntime } from '../compile/helpers.js';
 import type { HostModel } from '../../src/netfilter/host.js';
 import { loadRulesetText, type Ruleset } from '../../src/rules/index.js';
 
@@ -24,39 +23,17 @@ export function addressType(addr: number, dev?: string): number {
   return ((addr & 3) + (dev === undefined ? 0 : dev.length)) % 5 + 1;
 }
 
-export class AnalysisRuntime implements ReplayRuntime {
-  readonly host = { addressType } as unknown as HostModel;
-  readonly logs: string[] = [];
-  private readonly tables = new Map<string, unknown>();
-  private readonly next: () => number;
-
-  constructor(seed = 1) {
-    this.next = mulberry32(seed);
-  }
-
-  random32(): number {
-    return this.next();
-  }
+/** The runner tests' runtime, on a host that gives every address a route type, with seeded statistic draws and NFLOG lines that show the mark. */
+export class AnalysisRuntime extends TestRuntime {
+  override readonly host = { addressType } as unknown as HostModel;
 
   statisticRandom(_pkt: PacketState, probability: number, invert: boolean): boolean {
-    return ((this.next() & 0x7fffffff) < probability) !== invert;
+    return ((this.random32() & 0x7fffffff) < probability) !== invert;
   }
 
-  shared<T>(kind: string, name: string, create: () => T): T {
-    const key = `${kind}/${name}`;
-    if (!this.tables.has(key)) this.tables.set(key, create());
-    return this.tables.get(key) as T;
+  override nflog(group: number, prefix: string, pkt?: PacketState): void {
+    this.logs.push(`nflog ${group} ${prefix} packet ${pkt!.number} mark ${pkt!.mark}`);
   }
-
-  log(level: number, line: string): void {
-    this.logs.push(`<${level}>${line}`);
-  }
-
-  nflog(group: number, prefix: string, pkt: PacketState): void {
-    this.logs.push(`nflog ${group} ${prefix} packet ${pkt.number} mark ${pkt.mark}`);
-  }
-
-  note(): void {}
 }
 
 // ---- rules -------------------------------------------------------------------------------------
