@@ -15,36 +15,25 @@
 //   npm run build && node bench/capture.mjs [--packets=2000000] [--runs=5] [--seed=1]
 //        [--file=CAPTURE] [--rss=2.2G | --rss=0]
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateCapture, parseSize } from './gen/capture.mjs';
-import { bareLoop, BENCH_DIR, have, machine, median, printTable, readerDecode, ROOT, timeRunsAsync, workPath } from './lib.mjs';
+import { parseSize } from './gen/capture.mjs';
+import { bareLoop, generatedCapture, have, machine, median, pcapParserRead, printTable, readerDecode, ROOT, runChecked as run, timeRunsAsync } from './lib.mjs';
+import { SEED_BPF } from './replay-rules.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const runs = Number(args.runs ?? 5);
 const seed = Number(args.seed ?? 1);
 
-/** A generated capture, remade when missing or older than its generator. */
-function generated(name, opts) {
-  const file = workPath(name);
-  const genMtime = statSync(join(BENCH_DIR, 'gen', 'capture.mjs')).mtimeMs;
-  if (!existsSync(file) || statSync(file).mtimeMs < genMtime) {
-    const g = generateCapture({ ...opts, out: file, seed });
-    console.log(`generated ${file}: ${g.packets} packets, ${g.bytes} bytes in ${g.seconds.toFixed(1)} s (${(g.bytes / g.seconds / 1e6).toFixed(0)} MB/s)`);
-  }
-  return file;
-}
-
 let file = args.file;
 if (!file) {
   const packets = Number(args.packets ?? 2_000_000);
-  file = generated(`capture-${packets}-s${seed}.pcap`, { packets });
+  file = await generatedCapture(`capture-${packets}-s${seed}.pcap`, { packets, seed });
 }
 const fileBytes = statSync(file).size;
 
 const { openCapture } = await import(join(ROOT, 'dist', 'capture', 'reader.js'));
-const { default: pcapParser } = await import('pcap-parser');
 
 async function readerOnly(path) {
   const reader = await openCapture(path);
@@ -54,21 +43,6 @@ async function readerOnly(path) {
   });
   if (bytes !== summary.bytes) throw new Error('reader: byte count mismatch');
   return summary.packets;
-}
-
-function pcapParserRead(path) {
-  return new Promise((resolve, reject) => {
-    const parser = pcapParser.parse(path);
-    let packets = 0;
-    parser.on('packet', () => packets++);
-    parser.on('end', () => resolve(packets));
-    parser.on('error', reject);
-  });
-}
-
-function run(cmd, argv) {
-  const r = spawnSync(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed: ${r.stderr}`);
 }
 
 // Count the packets once, and put the file in the page cache before anything is timed.
@@ -90,15 +64,9 @@ const measures = [
   { name: 'nfreplay reader + decoder', fn: async () => checkCount('reader + decoder', await readerDecode(file)) },
   { name: 'pcap-parser (npm)', fn: async () => checkCount('pcap-parser', await pcapParserRead(file)) },
 ];
-// The seed-style INPUT rules (bench/replay-rules.mjs) as a BPF filter: the blocked
-// sources, then what is accepted; tcpdump keeps the packets the filter passes.
-const SEED_BPF =
-  'not (src host 203.0.113.66 or src host 203.0.113.67 or src net 198.51.100.128/25 or ip[6:2] & 0x1fff != 0) and ' +
-  '(icmp or tcp dst port 22 or tcp dst port 80 or tcp dst port 443 or (tcp dst port 22222 and tcp[tcpflags] & (tcp-syn|tcp-ack|tcp-fin|tcp-rst) == tcp-syn and src net 192.0.2.0/24) ' +
-  'or udp dst port 53 or udp src port 123 or (src net 192.0.2.0/24 and tcp dst port 8080))';
 if (have('tcpdump')) {
-  measures.push({ name: 'tcpdump -r FILE -w /dev/null', fn: () => run('tcpdump', ['-r', file, '-w', '/dev/null']) });
-  measures.push({ name: 'tcpdump -r FILE -w /dev/null SEED-BPF', fn: () => run('tcpdump', ['-r', file, '-w', '/dev/null', SEED_BPF]) });
+  measures.push({ name: 'tcpdump -r FILE -w /dev/null', fn: () => run('tcpdump', ['-Z', 'root', '-r', file, '-w', '/dev/null']) });
+  measures.push({ name: 'tcpdump -r FILE -w /dev/null SEED-BPF', fn: () => run('tcpdump', ['-Z', 'root', '-r', file, '-w', '/dev/null', SEED_BPF]) });
 }
 else console.log('tcpdump baseline skipped: tcpdump not installed');
 const times = measures.map(() => []);
@@ -132,7 +100,7 @@ console.log(
 const rssTarget = args.rss ?? '2.2G';
 const memory = [];
 if (rssTarget !== '0') {
-  const big = generated(`capture-rss-${rssTarget}-s${seed}.pcap`, { bytes: parseSize(rssTarget) });
+  const big = await generatedCapture(`capture-rss-${rssTarget}-s${seed}.pcap`, { bytes: parseSize(rssTarget), seed });
   const child = fileURLToPath(new URL('./capture-rss.mjs', import.meta.url));
   const rss = (path, mode) => {
     const r = spawnSync(process.execPath, [child, path, mode], { encoding: 'utf8' });

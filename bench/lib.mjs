@@ -47,6 +47,24 @@ export async function readerDecode(path) {
   return summary.packets;
 }
 
+/** pcap-parser (npm) over a capture; resolves with the number of packets. */
+export async function pcapParserRead(path) {
+  const { default: pcapParser } = await import('pcap-parser');
+  return new Promise((resolve, reject) => {
+    const parser = pcapParser.parse(path);
+    let packets = 0;
+    parser.on('packet', () => packets++);
+    parser.on('end', () => resolve(packets));
+    parser.on('error', reject);
+  });
+}
+
+/** Runs a command with a fixed argument vector; throws with its stderr when it fails. */
+export function runChecked(cmd, argv, opts = {}) {
+  const r = spawnSync(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed: ${r.error?.message ?? r.stderr}`);
+}
+
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -73,6 +91,35 @@ export async function timeRunsAsync(runs, fn) {
     out.push(Number(process.hrtime.bigint() - t0) / 1e9);
   }
   return out;
+}
+
+/** An async measure of fn (sync or async): resolves with { seconds }. */
+export function timed(fn) {
+  return async () => {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    return { seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+  };
+}
+
+/**
+ * Runs every measure ({ fn: async () => ({ seconds, compileSeconds? }) }) once per round for
+ * `runs` rounds, so a change of load on the machine hits them all alike; each measure gets
+ * `times` (and `compile`, the compileSeconds its runs returned).
+ */
+export async function runRounds(measures, runs) {
+  for (const m of measures) {
+    m.times = [];
+    m.compile = [];
+  }
+  for (let round = 0; round < runs; round++) {
+    for (const m of measures) {
+      const r = await m.fn();
+      m.times.push(r.seconds);
+      if (r.compileSeconds !== undefined) m.compile.push(r.compileSeconds);
+    }
+    process.stderr.write(`round ${round + 1}/${runs} done\n`);
+  }
 }
 
 export function isRoot() {

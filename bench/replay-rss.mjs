@@ -6,7 +6,9 @@
 // then prints its own VmHWM (peak RSS since exec), packets, peak conntrack entries and time.
 //
 //   npm run build && node bench/replay-rss.mjs [--sizes=1G,10G] [--seed=1]
-//   (child: node bench/replay-rss.mjs --child)
+//   (child: node bench/replay-rss.mjs --child [--rules=FILE --host=HOST.json --capture=FILE]:
+//   the compiled replay of that capture with those rules and host instead, as
+//   bench/suite.mjs measures each workload's)
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,16 +24,16 @@ const SERVER_HOST = {
 };
 const STATEFUL = SEED_RULES.replace('-A INPUT -i lo -j ACCEPT', '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -i lo -j ACCEPT');
 
-/** The child: replays standard input, prints what it measured as one JSON line. */
+/** The child: replays standard input (or --capture), prints what it measured as one JSON line. */
 async function child() {
   const { replayCapture } = await import(join(ROOT, 'dist', 'engine', 'replay.js'));
   const { compileRuleset } = await import(join(ROOT, 'dist', 'compile', 'index.js'));
   const { loadRulesetText } = await import(join(ROOT, 'dist', 'rules', 'index.js'));
   const { createClassifier, hostFromJson } = await import(join(ROOT, 'dist', 'netfilter', 'index.js'));
-  const ruleset = loadRulesetText(STATEFUL, { source: 'stateful' }).ruleset;
-  const host = hostFromJson(SERVER_HOST, 'host');
+  const ruleset = args.rules ? loadRulesetText(readFileSync(args.rules, 'utf8'), { source: args.rules }).ruleset : loadRulesetText(STATEFUL, { source: 'stateful' }).ruleset;
+  const host = args.host ? hostFromJson(JSON.parse(readFileSync(args.host, 'utf8')), args.host) : hostFromJson(SERVER_HOST, 'host');
   const t0 = process.hrtime.bigint();
-  const summary = await replayCapture({ capture: '-', ruleset, host, classify: createClassifier(host), runner: (rt) => compileRuleset(ruleset, rt) });
+  const summary = await replayCapture({ capture: args.capture ?? '-', ruleset, host, classify: createClassifier(host), runner: (rt) => compileRuleset(ruleset, rt) });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   // VmHWM starts afresh at exec (getrusage's ru_maxrss would include the parent's).
   const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));

@@ -87,6 +87,13 @@ export const SEED_RULES = `*filter
 COMMIT
 `;
 
+// The seed-style INPUT rules (SEED_RULES) as a BPF filter: the blocked sources, then what is
+// accepted; tcpdump keeps the packets the filter passes.
+export const SEED_BPF =
+  'not (src host 203.0.113.66 or src host 203.0.113.67 or src net 198.51.100.128/25 or ip[6:2] & 0x1fff != 0) and ' +
+  '(icmp or tcp dst port 22 or tcp dst port 80 or tcp dst port 443 or (tcp dst port 22222 and tcp[tcpflags] & (tcp-syn|tcp-ack|tcp-fin|tcp-rst) == tcp-syn and src net 192.0.2.0/24) ' +
+  'or udp dst port 53 or udp src port 123 or (src net 192.0.2.0/24 and tcp dst port 8080))';
+
 function ipNum(text) {
   return text.split('.').reduce((a, b) => a * 256 + Number(b), 0) >>> 0;
 }
@@ -115,13 +122,13 @@ export function classbenchServices(seed = 1) {
 }
 
 /**
- * A ClassBench-style ACL of `n` rules in FORWARD (after the seed ACL shapes: prefix pairs,
- * exact and ranged destination ports, a protocol or any): about a third of the rules are
- * written around the services' addresses and ports so the traffic matches at every depth;
- * the rest is noise no packet matches. Policy DROP, nothing indexable by the compiled
- * matcher's runs: every packet walks the chain rule by rule up to its match.
+ * The rules of a ClassBench-style ACL of `n` rules (after the seed ACL shapes: prefix pairs,
+ * exact and ranged destination ports, a protocol or any): about a third are written around
+ * the services' addresses and ports so the traffic matches at every depth; the rest is
+ * noise no packet matches. Each rule: `src` and `dst` prefixes ('' for any source),
+ * `proto` ('' for any), `dport` ('N', 'N:M' or ''), `sport` ('1024:65535' or ''), `target`.
  */
-export function classbenchRuleset(n, seed = 1) {
+export function classbenchRules(n, seed = 1) {
   const r = rng(seed);
   const pick = (xs) => xs[Math.floor(r() * xs.length)];
   const services = classbenchServices(seed);
@@ -138,19 +145,32 @@ export function classbenchRuleset(n, seed = 1) {
     const aimed = r() < 0.35;
     const svc = pick(services);
     const dst = aimed ? masked(svc.addr, pick([32, 28, 24, 20])) : masked(randomAddr(), pick([32, 24, 16, 8]));
-    const src = r() < 0.6 ? '' : ` -s ${aimed ? clientPrefix() : masked(randomAddr(), pick([32, 24, 16]))}`;
+    const src = r() < 0.6 ? '' : aimed ? clientPrefix() : masked(randomAddr(), pick([32, 24, 16]));
     const x = r();
     const proto = aimed ? svc.proto : x < 0.6 ? 'tcp' : x < 0.9 ? 'udp' : '';
-    let ports = '';
+    let dport = '';
+    let sport = '';
     if (proto !== '') {
       const y = r();
       const port = aimed ? svc.port : 1 + Math.floor(r() * 65535);
-      if (y < 0.5) ports = ` -m ${proto} --dport ${port}`;
-      else if (y < 0.8) ports = ` -m ${proto} --dport ${Math.max(1, port - Math.floor(r() * 100))}:${Math.min(65535, port + Math.floor(r() * 100))}`;
-      if (r() < 0.1) ports += `${ports === '' ? ` -m ${proto}` : ''} --sport 1024:65535`;
+      if (y < 0.5) dport = String(port);
+      else if (y < 0.8) dport = `${Math.max(1, port - Math.floor(r() * 100))}:${Math.min(65535, port + Math.floor(r() * 100))}`;
+      if (r() < 0.1) sport = '1024:65535';
     }
-    rules.push(`-A FORWARD${src} -d ${dst}${proto ? ` -p ${proto}` : ''}${ports} -j ${r() < 0.7 ? 'ACCEPT' : 'DROP'}`);
+    rules.push({ src, dst, proto, dport, sport, target: r() < 0.7 ? 'ACCEPT' : 'DROP' });
   }
+  return rules;
+}
+
+/**
+ * The ClassBench-style ACL (classbenchRules) in FORWARD, policy DROP, nothing indexable by
+ * the compiled matcher's runs: every packet walks the chain rule by rule up to its match.
+ */
+export function classbenchRuleset(n, seed = 1) {
+  const rules = classbenchRules(n, seed).map((c) => {
+    const ports = c.proto === '' ? '' : `${c.dport || c.sport ? ` -m ${c.proto}` : ''}${c.dport ? ` --dport ${c.dport}` : ''}${c.sport ? ` --sport ${c.sport}` : ''}`;
+    return `-A FORWARD${c.src ? ` -s ${c.src}` : ''} -d ${c.dst}${c.proto ? ` -p ${c.proto}` : ''}${ports} -j ${c.target}`;
+  });
   return ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ...rules, 'COMMIT', ''].join('\n');
 }
 

@@ -1,11 +1,12 @@
-// Every benchmark, one after the other: ruleset parsing (parse.mjs), capture reading
+// Every benchmark, one after the other: first the summary table of every workload and
+// baseline (suite.mjs), then ruleset parsing (parse.mjs), capture reading
 // (capture.mjs), rule traversal (replay-rules.mjs), end-to-end replay (replay.mjs), connection
 // tracking (replay-conntrack.mjs), replay memory on piped 1 and 10 GB captures (replay-rss.mjs),
 // nfreplay diff and nfreplay order against a plain replay (diff.mjs, order.mjs). Arguments go to each (each reads the options it knows,
 // e.g. --runs=3), except:
 //   --json=FILE     where every table goes as JSON (default bench/work/results.json): the
 //                   machine, the date, and per table its script, title, columns and rows;
-//   --compare=OLD   a results file of an earlier run: after the run, each numeric cell of
+//   --compare=OLD   (or --compare OLD) a results file of an earlier run: after the run, each numeric cell of
 //                   each table with its change against the same table (by script and order)
 //                   and row (by first column) of OLD;
 //   --only=a,b      only these scripts (names without .mjs).
@@ -17,9 +18,11 @@ import { dirname, join } from 'node:path';
 import { BENCH_DIR, machine, printTable, WORK_DIR } from './lib.mjs';
 import { compareResults } from './compare.mjs';
 
-const SCRIPTS = ['parse', 'capture', 'replay-rules', 'replay', 'replay-conntrack', 'replay-rss', 'diff', 'order'];
-const own = (name) => process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const passed = process.argv.slice(2).filter((a) => !/^--(json|compare|only)=/.test(a));
+const SCRIPTS = ['suite', 'parse', 'capture', 'replay-rules', 'replay', 'replay-conntrack', 'replay-rss', 'diff', 'order'];
+// `--compare OLD.json` as well as `--compare=OLD.json` (and so for --json and --only).
+const argv = process.argv.slice(2).flatMap((a, i, all) => (/^--(json|compare|only)$/.test(a) ? [] : /^--(json|compare|only)$/.test(all[i - 1] ?? '') ? [`${all[i - 1]}=${a}`] : [a]));
+const own = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const passed = argv.filter((a) => !/^--(json|compare|only)=/.test(a));
 const jsonFile = own('json') ?? join(WORK_DIR, 'results.json');
 const compareFile = own('compare');
 const only = own('only')?.split(',');

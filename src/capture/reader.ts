@@ -28,6 +28,8 @@ import { converted, DEFAULT_TSRESOL, timescale, tsToSecNsec, type Timescale } fr
 export interface OpenCaptureOptions {
   /** Bytes read per chunk; 8 MiB unless given. Small values are for tests of the carry-over. */
   chunkSize?: number;
+  /** The number of the first record (1 unless given): a part of a capture numbers its records as the whole does. */
+  firstNumber?: number;
 }
 
 export interface CaptureDamage {
@@ -151,7 +153,7 @@ export async function openCapture(source: string | Uint8Array, opts: OpenCapture
       throw new CaptureError(CaptureErrorCodes.IO, `${name}: ${ioMessage(e)}`);
     }
   }
-  const reader = new Reader(raw, Math.max(1, opts.chunkSize ?? DEFAULT_CHUNK));
+  const reader = new Reader(raw, Math.max(1, opts.chunkSize ?? DEFAULT_CHUNK), (opts.firstNumber ?? 1) - 1);
   try {
     await reader.start(name);
   } catch (e) {
@@ -222,6 +224,8 @@ class Reader implements CaptureReader {
   constructor(
     private src: ByteSource,
     private readonly chunkSize: number,
+    /** Records before the first one (numbers count on from it). */
+    private readonly numberBefore: number,
   ) {
     this.readAhead = src instanceof FileSource;
     this.head = this.readAhead ? Math.min(chunkSize, PCAP_RECORD_HEADER + MAX_CAPLEN) : 0;
@@ -539,7 +543,7 @@ class Reader implements CaptureReader {
         this.need = PCAP_RECORD_HEADER + caplen;
         break;
       }
-      rec.number = ++this.packets;
+      rec.number = this.numberBefore + ++this.packets;
       rec.tsSec = v.getUint32(p, le);
       rec.tsNsec = v.getUint32(p + 4, le) * fracToNsec;
       rec.offset = p + PCAP_RECORD_HEADER;
@@ -748,7 +752,7 @@ class Reader implements CaptureReader {
     }
     if (caplen > MAX_CAPLEN) return `invalid packet capture length ${caplen}, bigger than maximum of ${MAX_CAPLEN}`;
     const iface = this.interfaces[this.sectionBase + ifid]!;
-    rec.number = ++this.packets;
+    rec.number = this.numberBefore + ++this.packets;
     rec.offset = dataAt;
     rec.caplen = caplen;
     rec.origlen = origlen;

@@ -1,21 +1,26 @@
 /**
  * Output files of `nfreplay replay` beyond the counters: the atomic text file every output
- * uses, `--at TIME` parsing, and `--drops FILE` (a pcap of the dropped packets and a JSON
- * line for each).
+ * uses, `--at TIME` parsing, `--drops FILE` (a pcap of the dropped packets and a JSON line
+ * for each), and the parts of the per-packet outputs a replay on threads hands on.
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { rewriteTcpMss, rewriteTtl, csumReplace16 } from '../capture/rewrite.js';
-import { PcapWriter } from '../capture/writer.js';
-import type { DroppedPacket, PacketOutcome } from '../engine/replay.js';
-import type { PathStep } from '../engine/trace.js';
+import { isSpecialFile, PcapWriter } from '../capture/writer.js';
+import { DropFrames, dropLine, dropLineHead, dropRecord, LINKTYPE_RAW } from '../engine/drops.js';
+import type { EgressPcaps } from '../engine/egress-pcaps.js';
+import type { DropsPart, PartOutputs } from '../engine/part-outputs.js';
+import type { DroppedPacket } from '../engine/replay.js';
+import type { NflogPcaps } from '../engine/trace-nflog.js';
 
-/** Output files are written to a temporary name and renamed when complete. */
+/**
+ * Output files are written to a temporary name and renamed when complete; a device, pipe
+ * or socket (`/dev/null`, a FIFO) is written directly, there being no file to replace.
+ */
 export class AtomicFile {
   private readonly tmp: string;
-  private readonly fd: number;
+  private fd: number;
 
   constructor(private readonly path: string) {
-    this.tmp = `${path}.${process.pid}.tmp`;
+    this.tmp = isSpecialFile(path) ? path : `${path}.${process.pid}.tmp`;
     this.fd = openSync(this.tmp, 'w');
   }
 
@@ -23,14 +28,24 @@ export class AtomicFile {
     writeSync(this.fd, text);
   }
 
+  writeBytes(bytes: Uint8Array): void {
+    for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done);
+  }
+
+  /** Empties the file: the replay writes it again from the first packet. */
+  restart(): void {
+    closeSync(this.fd);
+    this.fd = openSync(this.tmp, 'w');
+  }
+
   commit(): void {
     closeSync(this.fd);
-    renameSync(this.tmp, this.path);
+    if (this.tmp !== this.path) renameSync(this.tmp, this.path);
   }
 
   abort(): void {
     closeSync(this.fd);
-    rmSync(this.tmp, { force: true });
+    if (this.tmp !== this.path) rmSync(this.tmp, { force: true });
   }
 }
 
@@ -92,85 +107,6 @@ export function parseAtTime(text: string): CaptureTime {
   throw new Error(`--at: "${text}" is not a capture time: ${AT_HELP}`);
 }
 
-const LINKTYPE_ETHERNET = 1;
-const LINKTYPE_RAW = 101;
-const LINKTYPE_IPV4 = 228;
-/** Largest frame: a whole datagram and a link-layer header. */
-const MAX_FRAME = 65535 + 256;
-
-/** Targets whose rule can end a traversal with DROP (the verdict, and extensions that drop on failure). */
-const DROPPING_TARGETS = new Set(['DROP', 'REJECT', 'ECN', 'TCPMSS', 'TCPOPTSTRIP', 'DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP']);
-
-/** One line of FILE.json. */
-export interface DropRecord {
-  packet: number;
-  /** The packet's position in the drops pcap (1-based); null when it could not be written there. */
-  frame: number | null;
-  verdict: PacketOutcome['verdict'] | 'MALFORMED';
-  hook: string | null;
-  table: string | null;
-  chain: string | null;
-  rule: number | null;
-  target: string | null;
-  reason: string | null;
-}
-
-/** The step of a dropped packet's path that decided it: a DROP policy or a rule that can drop, in the table that dropped it. */
-function decidingStep(o: PacketOutcome): PathStep | undefined {
-  const at = o.droppedAt;
-  const last = o.path?.[o.path.length - 1];
-  if (at === undefined || last === undefined || last.hook !== at.hook || last.table !== at.table) return undefined;
-  if (last.policy === 'DROP') return last;
-  if (last.rule !== undefined && DROPPING_TARGETS.has(last.target ?? '')) return last;
-  return undefined;
-}
-
-/** What FILE.json says about a dropped packet (`frame` filled in by the writer). */
-export function dropRecord(d: DroppedPacket): DropRecord {
-  const r: DropRecord = { packet: d.rec.number, frame: null, verdict: 'MALFORMED', hook: null, table: null, chain: null, rule: null, target: null, reason: null };
-  const o = d.outcome;
-  if (o === null || d.pkt === null) {
-    r.reason = d.malformed;
-    return r;
-  }
-  r.verdict = o.verdict;
-  switch (o.verdict) {
-    case 'DROP': {
-      if (o.droppedAt === undefined) {
-        // Not a table: nf_conntrack_in (table full).
-        r.hook = d.pkt.hook;
-        r.reason = o.reason ?? null;
-        break;
-      }
-      r.hook = o.droppedAt.hook;
-      r.table = o.droppedAt.table;
-      const step = decidingStep(o);
-      if (step !== undefined) {
-        r.chain = step.chain;
-        r.rule = step.rule ?? null;
-        r.target = step.policy ?? step.target ?? null;
-        r.reason = step.policy !== undefined ? 'policy' : 'rule';
-      } else if (o.path !== undefined) {
-        // Traced, and no rule or policy dropped it: a match did (hotdrop).
-        r.reason = 'hotdrop';
-      }
-      break;
-    }
-    case 'ROUTING-DROP':
-      r.reason = o.reason ?? null;
-      break;
-    case 'TTL-EXCEEDED':
-      r.reason = 'ttl-exceeded';
-      break;
-    case 'FRAG-NEEDED':
-      r.reason = 'frag-needed';
-      break;
-    default:
-      r.reason = o.reason ?? null;
-  }
-  return r;
-}
-
 /**
  * `--drops FILE`: every packet the replay dropped, as it was when dropped — the captured
  * frame with the NAT rewrites made so far, and the TTL, TOS and MSS the path and targets
@@ -180,98 +116,103 @@ export function dropRecord(d: DroppedPacket): DropRecord {
  * temporary names and renamed by commit().
  */
 export class DropsOutput {
-  private pcap: PcapWriter | undefined;
-  private linktype = -1;
+  private frames: DropFrames<PcapWriter>;
   private readonly json: AtomicFile;
-  private readonly buf = new Uint8Array(MAX_FRAME);
-  private readonly record = { data: this.buf, offset: 0, caplen: 0, origlen: 0, tsSec: 0, tsNsec: 0 };
-  /** Drops of another link type than the file's that could not be written to it. */
-  unwritten = 0;
 
   constructor(private readonly path: string) {
+    this.frames = DropsOutput.frames(path);
     this.json = new AtomicFile(`${path}.json`);
+  }
+
+  /** Drops of another link type than the first one's, not in the pcap. */
+  get unwritten(): number {
+    return this.frames.unwritten;
   }
 
   write(d: DroppedPacket): void {
     const r = dropRecord(d);
-    r.frame = this.frame(d);
-    this.json.write(JSON.stringify(r) + '\n');
+    r.frame = this.frames.write(d);
+    this.json.write(dropLine(r));
+  }
+
+  /** A part's drops (a replay thread's, in capture order): its frames count on from those written. */
+  appendPart(part: DropsPart): void {
+    if (part.linktype >= 0) {
+      const pcap = this.frames.file(part.linktype);
+      const before = pcap.packets;
+      pcap.appendRecords(part.records, part.packets);
+      this.json.write(completedLines(part, before));
+    }
+    this.frames.unwritten += part.unwritten;
   }
 
   commit(): void {
     // A replay without drops still leaves an (empty) capture.
-    this.pcap ??= PcapWriter.open(this.path, { linktype: LINKTYPE_RAW, precision: 'nanosecond' });
-    this.pcap.close();
+    this.frames.file(LINKTYPE_RAW).close();
     this.json.commit();
   }
 
   abort(): void {
-    this.pcap?.abort();
+    this.abortPcap();
     this.json.abort();
   }
 
-  /** Writes the packet's frame; its position in the pcap, or null. */
-  private frame(d: DroppedPacket): number | null {
-    const rec = d.rec;
-    if (this.pcap === undefined) {
-      this.linktype = rec.linktype;
-      this.pcap = PcapWriter.open(this.path, { linktype: rec.linktype, precision: 'nanosecond' });
-    }
-    const b = this.buf;
-    const pkt = d.pkt;
-    const r = this.record;
-    r.tsSec = rec.tsSec;
-    r.tsNsec = rec.tsNsec;
-    let link = Math.max(0, Math.min(d.l3Offset - rec.offset, rec.caplen));
-    if (rec.linktype !== this.linktype) {
-      // A pcap has one link type: the datagram goes behind one of the file's own.
-      if (pkt === null || (this.linktype !== LINKTYPE_ETHERNET && this.linktype !== LINKTYPE_RAW && this.linktype !== LINKTYPE_IPV4)) {
-        this.unwritten++;
-        return null;
-      }
-      link = this.linktype === LINKTYPE_ETHERNET ? 14 : 0;
-      b.fill(0, 0, link);
-      if (link === 14) b[12] = 0x08;
-    } else {
-      b.set(rec.data.subarray(rec.offset, rec.offset + link), 0);
-    }
-    if (pkt === null) {
-      // Malformed: the record as captured.
-      b.set(rec.data.subarray(rec.offset + link, rec.offset + rec.caplen), link);
-      r.caplen = rec.caplen;
-      r.origlen = rec.origlen;
-    } else if (!pkt.reassembled && link === d.l3Offset - rec.offset) {
-      // The record's own bytes (NAT rewrote them in place), padding and all.
-      b.set(rec.data.subarray(rec.offset + link, rec.offset + rec.caplen), link);
-      r.caplen = rec.caplen;
-      r.origlen = rec.origlen;
-      this.fixHeader(link, r.caplen, d);
-    } else {
-      const v = pkt.view;
-      const have = Math.max(0, Math.min(v.totalLength, pkt.data.length - v.l3Offset, MAX_FRAME - link));
-      b.set(pkt.data.subarray(v.l3Offset, v.l3Offset + have), link);
-      r.caplen = link + have;
-      r.origlen = link + pkt.length;
-      this.fixHeader(link, r.caplen, d);
-    }
-    this.pcap.write(r);
-    return this.pcap.packets;
+  /** Empties both files: the replay writes them again from the first packet. */
+  restart(): void {
+    this.abortPcap();
+    this.frames = DropsOutput.frames(this.path);
+    this.json.restart();
   }
 
-  /** TTL, TOS and MSS as the packet had them when dropped (its bytes keep the captured ones). */
-  private fixHeader(ip: number, end: number, d: DroppedPacket): void {
-    const pkt = d.pkt!;
-    const b = this.buf;
-    if (end - ip < 20 || b[ip]! >> 4 !== 4) return;
-    if (b[ip + 8] !== pkt.ttl) rewriteTtl(b, ip, end, pkt.ttl);
-    if (b[ip + 1] !== pkt.tos) {
-      const old = (b[ip]! << 8) | b[ip + 1]!;
-      b[ip + 1] = pkt.tos;
-      const check = csumReplace16((b[ip + 10]! << 8) | b[ip + 11]!, old, (b[ip]! << 8) | pkt.tos);
-      b[ip + 10] = check >>> 8;
-      b[ip + 11] = check & 0xff;
-    }
-    // TCPMSS changing an existing option (one it would add is not written).
-    if (pkt.tcpMss >= 0 && pkt.view.tcpMss >= 0 && pkt.tcpMss !== pkt.view.tcpMss) rewriteTcpMss(b, ip, end, pkt.tcpMss);
+  private abortPcap(): void {
+    if (this.frames.fileLinktype >= 0) this.frames.file(this.frames.fileLinktype).abort();
   }
+
+  private static frames(path: string): DropFrames<PcapWriter> {
+    return new DropFrames((linktype) => PcapWriter.open(path, { linktype, precision: 'nanosecond' }));
+  }
+}
+
+/** A part's FILE.json lines: each tail after its start, with the frame counted on from `framesBefore`. */
+function completedLines(part: DropsPart, framesBefore: number): string {
+  const tails = new TextDecoder().decode(part.tails);
+  let text = '';
+  let at = 0;
+  for (let i = 0; i < part.numbers.length; i += 2) {
+    const end = tails.indexOf('\n', at) + 1;
+    const frame = part.numbers[i + 1]!;
+    text += dropLineHead(part.numbers[i]!, frame < 0 ? null : framesBefore + frame) + tails.slice(at, end);
+    at = end;
+  }
+  return text;
+}
+
+/** The per-packet output files of a replay, those asked for. */
+export interface PerPacketFiles {
+  verdicts?: AtomicFile;
+  log?: AtomicFile;
+  trace?: AtomicFile;
+  nflog?: NflogPcaps<PcapWriter>;
+  egress?: EgressPcaps<PcapWriter>;
+  drops?: DropsOutput;
+}
+
+/** A part replayed on a thread: its outputs appended to the files (parts come in capture order). */
+export function appendPart(files: PerPacketFiles, part: PartOutputs): void {
+  if (part.verdicts) files.verdicts?.writeBytes(part.verdicts);
+  if (part.log) files.log?.writeBytes(part.log);
+  if (part.trace) files.trace?.writeBytes(part.trace);
+  for (const p of part.nflog) files.nflog?.append(p.key, p.records, p.packets);
+  for (const p of part.egress) files.egress?.append(p.key, p.records, p.packets);
+  if (part.drops) files.drops?.appendPart(part.drops);
+}
+
+/** Every file emptied: the replay starts again on one thread from the first packet. */
+export function restartFiles(files: PerPacketFiles): void {
+  files.verdicts?.restart();
+  files.log?.restart();
+  files.trace?.restart();
+  files.nflog?.restart();
+  files.egress?.restart();
+  files.drops?.restart();
 }

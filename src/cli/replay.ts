@@ -28,7 +28,10 @@ import { listTable, saveRuleset, type Ruleset } from '../rules/index.js';
 import { ExitCode, type Io } from './io.js';
 import { ProgressLine } from './progress.js';
 import { replayParallel, rulesetObstacle, SHARED_STATE_MATCHES } from '../engine/parallel.js';
-import { AtomicFile, DropsOutput, parseAtTime, type CaptureTime } from './replay-outputs.js';
+import { appendPart, AtomicFile, DropsOutput, parseAtTime, restartFiles, type CaptureTime, type PerPacketFiles } from './replay-outputs.js';
+import { logLine, traceLine, verdictLine } from '../engine/output-lines.js';
+import type { PartOutputRequest } from '../engine/part-outputs.js';
+import { PcapWriter } from '../capture/writer.js';
 import { hostFor, loadRules, replayingCommand, reportInvalidInput, UNMODELLED_POLICIES, type ReplayInputOptions } from './replay-setup.js';
 
 export interface ReplayCliOptions extends ReplayInputOptions {
@@ -57,6 +60,8 @@ export interface ReplayCliOptions extends ReplayInputOptions {
   seed: string;
   dumpCompiled?: boolean;
   quiet?: boolean;
+  /** Bytes of records per part of a replay on threads (8 MB unless given; not an option: small values cut small captures into many parts for tests). */
+  partBytes?: number;
 }
 
 /** Outputs of one sampled path, which --statistic expected (every branch at once) cannot give. */
@@ -71,10 +76,6 @@ const SAMPLED_OUTPUTS: ReadonlyArray<[keyof ReplayCliOptions, string]> = [
   ['drops', '--drops'],
   ['histograms', '--histograms'],
 ];
-
-function isoTime(sec: number, nsec: number): string {
-  return new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, `.${String(Math.floor(nsec / 1000)).padStart(6, '0')}Z`);
-}
 
 /**
  * --statistic expected enumerates each connection's branches in lockstep with every other
@@ -198,7 +199,7 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .option('--drops <file>', 'every dropped packet as a pcap, and FILE.json with a line per drop (verdict, hook, table, chain, rule, reason)')
     .option('--histograms <prefix>', 'engine time per packet (ns, one in 16 timed) and rules evaluated per packet as HdrHistogram percentile text: PREFIX.engine-ns.hgrm, PREFIX.rules-evaluated.hgrm')
     .option('--report <file>', 'the results as one self-contained HTML page: rule hits in chain order, cost histograms, conntrack occupancy, kube-proxy endpoint balance')
-    .option('--workers <n>', 'replay threads (default 1: more do not pay off yet, see the README); rulesets with state, per-packet outputs, and captures other than plain pcap files replay on one')
+    .option('--workers <n>', 'replay threads (default 1: more do not pay off yet, see the README); rulesets with state, --statistic enumerate, and captures other than plain pcap files replay on one')
     .option('--interpreter', 'use the reference interpreter instead of the compiled matcher')
     .option('--dump-compiled', 'print the generated matcher code and exit')
     .option('-q, --quiet', 'no summary on stderr')
@@ -213,7 +214,10 @@ interface ThreadsRequest {
   host: Host;
   histograms: ReplayHistograms | undefined;
   traffic: Traffic | undefined;
-  perPacketOutputs: boolean;
+  /** The per-packet outputs asked for: the threads make them, the parts are appended here. */
+  files: PerPacketFiles;
+  /** --statistic enumerate, whose connections are gathered from every packet's path on one thread. */
+  enumerate: boolean;
   signal: AbortSignal;
   onProgress: ((packets: number, readBytes: number, totalBytes: number | undefined) => void) | undefined;
   /** The path warnings of the replay (the classifier's list): the threads' are added. */
@@ -229,23 +233,39 @@ async function replayOnThreads(r: ThreadsRequest): Promise<{ summary: ReplaySumm
   // One unless asked: on the machines measured, threads do not yet beat one (README, Parallel replay).
   const workers = r.opts.workers !== undefined ? Number(r.opts.workers) : 1;
   if (workers <= 1) return { workers: 1 };
-  const why = r.perPacketOutputs ? 'per-packet outputs are written in packet order' : r.capture === '-' ? 'the capture is standard input' : rulesetObstacle(r.ruleset);
+  const why = r.enumerate ? '--statistic enumerate gathers connections from every packet' : r.capture === '-' ? 'the capture is standard input' : rulesetObstacle(r.ruleset);
   // Why one thread is said only to who asked for more.
   const oneThread = (because: string): { workers: number; oneThreadBecause?: string } => (r.opts.workers !== undefined ? { workers: 1, oneThreadBecause: because } : { workers: 1 });
   if (why !== undefined) return oneThread(why);
   // The main thread's numbering of rules and chains, which the threads' results follow.
   const tables = replayedTables(r.ruleset);
   const prepared = prepare(r.ruleset, new ReplayContext({ host: r.host, seed: Number(r.opts.seed) }), tables, { unmodelled: r.opts.unmodelled, tables, chainCost: r.histograms !== undefined });
+  const f = r.files;
+  const outputs: PartOutputRequest = {
+    verdicts: f.verdicts !== undefined,
+    log: f.log !== undefined,
+    trace: f.trace && { packets: r.opts.tracePackets, filter: r.opts.traceFilter },
+    nflog: f.nflog !== undefined,
+    egress: f.egress !== undefined,
+    drops: f.drops !== undefined,
+  };
+  const anyOutput = Object.values(f).some((file) => file !== undefined);
   const result = await replayParallel({
     capture: r.capture,
     rulesPath: r.opts.rules,
-    task: { hostSpec: r.host.spec, unmodelled: r.opts.unmodelled, interpreter: r.opts.interpreter === true, histograms: r.histograms !== undefined },
+    task: { hostSpec: r.host.spec, unmodelled: r.opts.unmodelled, interpreter: r.opts.interpreter === true, histograms: r.histograms !== undefined, outputs: anyOutput ? outputs : undefined },
     workers,
+    partBytes: r.opts.partBytes,
     signal: r.signal,
     onProgress: r.onProgress,
     traffic: r.traffic,
+    onPart: (part) => appendPart(f, part),
   });
-  if ('sequential' in result) return oneThread(result.sequential);
+  if ('sequential' in result) {
+    // The one-thread replay writes every file from its first packet.
+    restartFiles(f);
+    return oneThread(result.sequential);
+  }
   r.warnings.push(...result.warnings);
   prepared.counters.targets.forEach((t, n) => {
     t.counters.packets += BigInt(result.counts[2 * n] ?? 0);
@@ -357,10 +377,10 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
     const traceFile = opts.trace !== undefined ? new AtomicFile(opts.trace) : undefined;
     if (traceFile) files.push(traceFile);
     if (opts.nflogDir !== undefined) mkdirSync(opts.nflogDir, { recursive: true });
-    const nflog = opts.nflogDir !== undefined ? new NflogPcaps(opts.nflogDir) : undefined;
+    const nflog = opts.nflogDir !== undefined ? new NflogPcaps(opts.nflogDir, PcapWriter.open) : undefined;
     if (nflog) files.push({ commit: () => nflog.close(), abort: () => nflog.abort() });
     if (opts.egressDir !== undefined) mkdirSync(opts.egressDir, { recursive: true });
-    const egress = opts.egressDir !== undefined ? new EgressPcaps(opts.egressDir, host) : undefined;
+    const egress = opts.egressDir !== undefined ? new EgressPcaps(opts.egressDir, host, PcapWriter.open) : undefined;
     if (egress) files.push({ commit: () => egress.close(), abort: () => egress.abort() });
     const ctFile = opts.conntrack !== undefined ? new AtomicFile(opts.conntrack) : undefined;
     if (ctFile) files.push(ctFile);
@@ -405,8 +425,8 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
       process.once('SIGINT', interrupt);
       const progress = io.errIsTty === true && !opts.quiet ? new ProgressLine((t) => io.err(t)) : undefined;
       try {
-        const perPacketOutputs = [verdictFile, logFile, traceFile, nflog, egress, ctFile, eventFile, drops].some((f) => f !== undefined) || enumerate;
-        const threads = await replayOnThreads({ capture, opts, ruleset, host, histograms, traffic, perPacketOutputs, signal: controller.signal, onProgress: progress?.update, warnings: classify.warnings });
+        const perPacket: PerPacketFiles = { verdicts: verdictFile, log: logFile, trace: traceFile, nflog, egress, drops };
+        const threads = await replayOnThreads({ capture, opts, ruleset, host, histograms, traffic, files: perPacket, enumerate, signal: controller.signal, onProgress: progress?.update, warnings: classify.warnings });
         if ('summary' in threads) ({ summary, prepared } = threads);
         else summary = await replayCapture({
           ...replay,
@@ -416,7 +436,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
           onProgress: progress?.update,
           // --drops names the rule that dropped each packet: every packet's path is recorded.
           paths: verdictFile !== undefined || drops !== undefined || enumerate,
-          trace: traceFile && selectTrace ? { select: selectTrace, onLine: (p, text) => traceFile.write(`${isoTime(p.tsSec, p.tsNsec)} packet ${p.number} ${text}\n`) } : undefined,
+          trace: traceFile && selectTrace ? { select: selectTrace, onLine: (p, text) => traceFile.write(traceLine(p, text)) } : undefined,
           onNflog: nflog ? (group, _prefix, p, size) => nflog.write(group, p, size) : undefined,
           onEgress: egress ? (p, iface) => egress.write(p, iface) : undefined,
           conntrackEvents: eventFile && conntrackEventWriter(eventFile, ctFormat),
@@ -425,11 +445,11 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
           onSnapshot: ctFile && at !== undefined ? listTable : undefined,
           occupancy: opts.output === 'json' || reportFile !== undefined,
           onDrop: drops ? (d) => drops.write(d) : undefined,
-          onLog: logFile ? (l: LogLine) => logFile.write(`${isoTime(l.tsSec, l.tsNsec)} kernel: ${l.text}\n`) : undefined,
+          onLog: logFile ? (l: LogLine) => logFile.write(logLine(l)) : undefined,
           onVerdict:
             verdictFile || enumerate
               ? (o: PacketOutcome) => {
-                  verdictFile?.write(JSON.stringify({ packet: o.packet, verdict: o.verdict, path: o.path, hooks: o.hooks, droppedAt: o.droppedAt, reason: o.reason }) + '\n');
+                  verdictFile?.write(verdictLine(o));
                   if (enumerate && o.path !== undefined) serviceConnections(o.packet, o.path, connections);
                 }
               : undefined,

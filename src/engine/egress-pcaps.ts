@@ -14,7 +14,7 @@
  */
 import { join } from 'node:path';
 import { csumReplace16, csumReplace32, rewriteTcpMss, rewriteTtl } from '../capture/rewrite.js';
-import { PcapWriter } from '../capture/writer.js';
+import type { PcapSink, PcapWriter, PcapWriterOptions } from '../capture/writer.js';
 import type { HostModel } from '../netfilter/host.js';
 import type { PacketState } from './packet.js';
 import { FRAG_NEEDED, refragment, type RefragmentOptions } from './refragment.js';
@@ -24,23 +24,27 @@ const LINKTYPE_IPV4 = 228;
 const ETH = 14;
 const MAX = 65535 + ETH + 4;
 
-interface Output {
-  w: PcapWriter;
+interface Output<W> {
+  w: W;
   /** Bytes of link header before the IPv4 header: 14 (Ethernet) or 0. */
   eth: number;
   /** The Ethernet header of this interface's frames. */
   header: Uint8Array;
 }
 
-export class EgressPcaps {
-  private readonly writers = new Map<string, Output>();
+/**
+ * The files are PcapWriters (`open` is PcapWriter.open), or PcapRecords for a part of the
+ * capture replayed on a thread, whose records the main thread appends (append()).
+ */
+export class EgressPcaps<W extends PcapSink> {
+  private readonly writers = new Map<string, Output<W>>();
   /** The datagram as it leaves (rewrites applied), after the link header. */
   private readonly buf = new Uint8Array(MAX);
   /** One fragment of it at a time. */
   private readonly frame = new Uint8Array(MAX);
   private readonly record = { data: this.buf, offset: 0, caplen: 0, origlen: 0, tsSec: 0, tsNsec: 0 };
   private readonly fragOpts: RefragmentOptions = { mtu: 0, geometry: null, fragList: true, optionsCompiled: false };
-  private current: Output | undefined;
+  private current: Output<W> | undefined;
   private readonly emitFragment = (caplen: number, origlen: number): void => {
     const out = this.current!;
     const r = this.record;
@@ -53,6 +57,7 @@ export class EgressPcaps {
   constructor(
     private readonly dir: string,
     private readonly host: HostModel,
+    private readonly open: (path: string, opts: PcapWriterOptions) => W,
   ) {}
 
   /** Writes `pkt` as it leaves by `iface`: whole, or as the fragments the kernel sends. */
@@ -93,15 +98,31 @@ export class EgressPcaps {
     out.w.write(r);
   }
 
-  close(): void {
+  /** Each interface's file, by interface name. */
+  *files(): IterableIterator<[string, W]> {
+    for (const [iface, o] of this.writers) yield [iface, o.w];
+  }
+
+  /** Appends records a thread wrote for `iface` (a part of the capture, in capture order). */
+  append(this: EgressPcaps<PcapWriter>, iface: string, records: Uint8Array, packets: number): void {
+    this.writerFor(iface).w.appendRecords(records, packets);
+  }
+
+  close(this: EgressPcaps<PcapWriter>): void {
     for (const o of this.writers.values()) o.w.close();
   }
 
-  abort(): void {
+  abort(this: EgressPcaps<PcapWriter>): void {
     for (const o of this.writers.values()) o.w.abort();
   }
 
-  private writerFor(iface: string): Output {
+  /** Drops every file: the replay writes them again from the first packet. */
+  restart(this: EgressPcaps<PcapWriter>): void {
+    this.abort();
+    this.writers.clear();
+  }
+
+  private writerFor(iface: string): Output<W> {
     let o = this.writers.get(iface);
     if (o !== undefined) return o;
     const itf = this.host.interfaceByName(iface);
@@ -115,7 +136,7 @@ export class EgressPcaps {
       header[12] = 0x08;
       header[13] = 0x00;
     }
-    o = { w: PcapWriter.open(join(this.dir, `egress-${iface}.pcap`), { linktype: eth ? LINKTYPE_ETHERNET : LINKTYPE_IPV4, precision: 'nanosecond' }), eth, header };
+    o = { w: this.open(join(this.dir, `egress-${iface}.pcap`), { linktype: eth ? LINKTYPE_ETHERNET : LINKTYPE_IPV4, precision: 'nanosecond' }), eth, header };
     this.writers.set(iface, o);
     return o;
   }

@@ -2,18 +2,24 @@
  * A worker thread of the parallel replay (parallel.ts): replays one part of a capture (a
  * pcap file header and whole records, in a buffer transferred from the main thread) and
  * returns what the main thread sums: counters by counter number, the summary's tallies,
- * histograms and per-chain rules evaluated. The ruleset is loaded and compiled once per
- * thread and kept for the thread's later parts; everything a part adds is taken back out
- * after it, so each result covers its own packets only.
+ * histograms and per-chain rules evaluated, and the part's per-packet outputs as bytes
+ * (part-outputs.ts) that the main thread appends to the files in capture order. The
+ * ruleset is loaded and compiled once per thread and kept for the thread's later parts;
+ * everything a part adds is taken back out after it, so each result covers its own packets
+ * only.
  */
-import { compileRuleset, interpretRuleset, prepare, type Prepared, type UnmodelledPolicy } from '../compile/index.js';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
+import type { Prepared, UnmodelledPolicy } from '../compile/index.js';
 import { createClassifier, Host, type HostSpec } from '../netfilter/index.js';
 import { loadRulesetFile } from '../rules/index.js';
 import type { Ruleset } from '../rules/model.js';
-import { ReplayContext } from './context.js';
+import { ReplayContext, type LogLine } from './context.js';
 import { ReplayHistograms } from './histograms.js';
+import { PartOutputCollector, type PartOutputRequest, type PartOutputs } from './part-outputs.js';
+import type { PacketState } from './packet.js';
+import { rulesetRunners, type RulesetRunners } from './setup.js';
 import { Traffic } from './traffic.js';
-import { replayCapture, replayedTables, type ReplaySummary, type TableRunner } from './replay.js';
+import { replayCapture, type ReplaySummary, type TableRunner } from './replay.js';
 
 export interface PartTask {
   /** Identifies the ruleset and options: a thread rebuilds its runner when it changes. */
@@ -23,6 +29,10 @@ export interface PartTask {
   unmodelled: UnmodelledPolicy;
   interpreter: boolean;
   histograms: boolean;
+  /** The per-packet outputs to make, if any. */
+  outputs?: PartOutputRequest;
+  /** The number of the part's first record in the whole capture. */
+  firstPacket: number;
   /** The traffic series, with its bins from this capture time (the whole capture's first replayed packet). */
   trafficOrigin?: { sec: number; nsec: number };
   /** Int32 [0]: set to 1 by the main thread to stop every part at its next check. */
@@ -43,6 +53,8 @@ export interface PartResult {
   /** The part's traffic series (summary.traffic) and size mix, with trafficOrigin. */
   traffic: { sizes: number[] } | undefined;
   warnings: string[];
+  /** The part's per-packet outputs, when asked for. */
+  outputs: PartOutputs | undefined;
 }
 
 interface ThreadState {
@@ -50,22 +62,33 @@ interface ThreadState {
   ruleset: Ruleset;
   host: Host;
   ctx: ReplayContext;
+  runners: RulesetRunners;
   prepared: Prepared;
   runner: TableRunner;
+  /** The traced runner, built when a part first traces (paths, --trace, TRACE lines). */
+  traced: ReturnType<RulesetRunners['tracedRunner']> | undefined;
   classify: ReturnType<typeof createClassifier>;
+  /** Where the runtime's LOG lines and NFLOG copies go: the current part's outputs. */
+  outputs: PartOutputCollector | undefined;
 }
 
 let state: ThreadState | undefined;
 
+/** The runners as the one-thread replay builds them (setup.ts), bound to a runtime kept for every part. */
 function build(task: PartTask): ThreadState {
   const { ruleset } = loadRulesetFile(task.rulesPath);
   const host = new Host(task.hostSpec);
-  const ctx = new ReplayContext({ host, seed: 1 });
-  const tables = replayedTables(ruleset);
-  const prepared = prepare(ruleset, ctx, tables, { unmodelled: task.unmodelled, tables, chainCost: task.histograms });
-  const opts = { unmodelled: task.unmodelled, tables, prepared };
-  const runner = task.interpreter ? interpretRuleset(ruleset, ctx, opts) : compileRuleset(ruleset, ctx, opts);
-  return { key: task.key, ruleset, host, ctx, prepared, runner, classify: createClassifier(host) };
+  // The runtime lives as long as the runner bound to it: its LOG and NFLOG sinks follow the part.
+  const ctx = new ReplayContext({
+    host,
+    seed: 1,
+    onLog: (l: LogLine) => s.outputs?.onLog(l),
+    onNflog: (group: number, prefix: string, pkt: PacketState, size?: number) => s.outputs?.onNflog(group, prefix, pkt, size),
+  });
+  const runners = rulesetRunners(ruleset, { unmodelled: task.unmodelled, interpreter: task.interpreter, chainCost: task.histograms });
+  const runner = runners.runner(ctx);
+  const s: ThreadState = { key: task.key, ruleset, host, ctx, runners, prepared: runners.prepared()!, runner, traced: undefined, classify: createClassifier(host), outputs: undefined };
+  return s;
 }
 
 /** The counters the part wrote into the thread's model, taken out again. */
@@ -108,7 +131,7 @@ function arrive(task: ReadyTask): void {
   }
 }
 
-export default async function replayTask(task: PartTask | ReadyTask): Promise<PartResult | undefined> {
+export default async function replayTask(task: PartTask | ReadyTask): Promise<PartResult | Transferred | undefined> {
   if (!('bytes' in task)) {
     arrive(task);
     return undefined;
@@ -116,10 +139,14 @@ export default async function replayTask(task: PartTask | ReadyTask): Promise<Pa
   return replayPart(task);
 }
 
-async function replayPart(task: PartTask): Promise<PartResult> {
+async function replayPart(task: PartTask): Promise<PartResult | Transferred> {
   if (state === undefined || state.key !== task.key) state = build(task);
   const s = state;
   s.ctx.notes.clear();
+  const outputs = task.outputs && new PartOutputCollector(task.outputs, s.host);
+  s.outputs = outputs;
+  const hooks = outputs?.hooks();
+  if (hooks !== undefined) s.traced ??= s.runners.tracedRunner(s.ctx);
   const histograms = task.histograms ? new ReplayHistograms() : undefined;
   const traffic = task.trafficOrigin !== undefined ? new Traffic() : undefined;
   const flag = new Int32Array(task.abort);
@@ -129,11 +156,14 @@ async function replayPart(task: PartTask): Promise<PartResult> {
     },
   };
   const summary = await replayCapture({
+    ...hooks,
     capture: new Uint8Array(task.bytes, 0, task.length),
+    firstPacket: task.firstPacket,
     ruleset: s.ruleset,
     host: s.host,
     classify: s.classify,
     runner: () => s.runner,
+    tracedRunner: s.traced && (() => s.traced!),
     context: s.ctx,
     histograms,
     traffic,
@@ -144,7 +174,9 @@ async function replayPart(task: PartTask): Promise<PartResult> {
   s.prepared.chainEvaluated?.fill(0);
   const warnings = s.classify.warnings.splice(0);
   const encoded = histograms?.encoded();
-  return {
+  s.outputs = undefined;
+  const made = outputs?.finish();
+  const result: PartResult = {
     summary,
     counts: takeCounts(s.prepared),
     chainEvaluated,
@@ -152,5 +184,27 @@ async function replayPart(task: PartTask): Promise<PartResult> {
     rulesEvaluated: encoded?.rulesEvaluated,
     traffic: traffic && { sizes: traffic.sizeMix() },
     warnings,
+    outputs: made?.outputs,
   };
+  if (made === undefined) return result;
+  const moved = new Transferred(result, made.transfer);
+  // Marked in place: piscina then posts the value with its buffers in the transfer list.
+  move(moved);
+  return moved;
+}
+
+/** A result whose output buffers move to the main thread instead of being copied (piscina's Transferable). */
+class Transferred {
+  constructor(
+    private readonly value: PartResult,
+    private readonly buffers: ArrayBuffer[],
+  ) {}
+
+  get [transferableSymbol](): ArrayBuffer[] {
+    return this.buffers;
+  }
+
+  get [valueSymbol](): PartResult {
+    return this.value;
+  }
 }

@@ -8,13 +8,17 @@
  * The main thread reads the file in large chunks straight into buffers it transfers to the
  * threads (the packet bytes are copied once, by the read), walking only record headers to
  * cut at a record boundary; each thread keeps its compiled ruleset for all its parts.
+ * Per-packet outputs (verdicts, LOG and trace lines, NFLOG, egress and drops pcaps) come
+ * back with each part as bytes, its packets numbered as in the whole capture, and are
+ * handed on in capture order as soon as a part and those before it are done; at most two
+ * parts per thread are read and not yet handed on, so memory stays bounded.
  *
  * What this cannot do in parallel is left to the one-thread replay, with the reason: a
- * ruleset with state, per-packet outputs (verdicts, LOG lines, pcaps... ordered by packet
- * across parts), a capture that is not a plain pcap file (gzip, pcapng, standard input), a
- * Linux cooked capture (its outgoing packets are compared with the replay's across the
- * whole capture), a damaged file, and fragments (a datagram's pieces may fall in two parts;
- * a part that held one for reassembly makes the whole replay run again on one thread).
+ * ruleset with state, a capture that is not a plain pcap file (gzip, pcapng, standard
+ * input), a Linux cooked capture (its outgoing packets are compared with the replay's
+ * across the whole capture), a damaged file, and fragments (a datagram's pieces may fall in
+ * two parts; a part that held one for reassembly makes the whole replay run again on one
+ * thread, and what was handed on is to be discarded).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +26,7 @@ import { Piscina } from 'piscina';
 import { usesConntrack } from '../conntrack/usage.js';
 import type { Ruleset } from '../rules/model.js';
 import type { PartResult, PartTask, ReadyTask } from './parallel-worker.js';
+import type { PartOutputs } from './part-outputs.js';
 import { firstReplayedTime, type ReplaySummary } from './replay.js';
 import type { Traffic } from './traffic.js';
 import { createClassifier, Host } from '../netfilter/index.js';
@@ -59,7 +64,7 @@ export interface ParallelOptions {
   capture: string;
   /** What the threads load the ruleset from (the file the main thread loaded). */
   rulesPath: string;
-  task: Omit<PartTask, 'bytes' | 'length' | 'key' | 'rulesPath' | 'abort'>;
+  task: Omit<PartTask, 'bytes' | 'length' | 'key' | 'rulesPath' | 'abort' | 'firstPacket'>;
   workers: number;
   /** Bytes of records per part (PART_BYTES unless given; small values are for tests). */
   partBytes?: number;
@@ -67,6 +72,12 @@ export interface ParallelOptions {
   onProgress?: (packets: number, readBytes: number, totalBytes: number | undefined) => void;
   /** Receives the parts' traffic series (summary.traffic then holds the whole capture's). */
   traffic?: Traffic;
+  /**
+   * Receives each part's per-packet outputs (task.outputs), in capture order; after an
+   * interruption, up to the part it stopped. When the replay then resolves with a reason to
+   * run on one thread, what it received is to be discarded.
+   */
+  onPart?: (outputs: PartOutputs) => void;
 }
 
 /** What the parts add up to, in the main thread's counter numbering. */
@@ -125,7 +136,8 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
     closeSync(fd);
     return { sequential: typeof le === 'string' ? le : `the capture is one part (${partBytes >> 20} MB) or less` };
   }
-  const parts: Array<Promise<PartResult>> = [];
+  // Parts read and not yet handed on, in capture order.
+  const pending: Array<Promise<PartResult>> = [];
   const pool = new Piscina({ filename: fileURLToPath(new URL('./parallel-worker.js', import.meta.url)), minThreads: threads, maxThreads: threads });
   try {
     await everyThreadReady(pool, threads);
@@ -133,7 +145,6 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
     // Ctrl-C reaches the threads through shared memory: they look at it every few thousand packets.
     const abort = new SharedArrayBuffer(4);
     opts.signal?.addEventListener('abort', () => Atomics.store(new Int32Array(abort), 0, 1), { once: true });
-    const inFlight = new Set<Promise<PartResult>>();
     let position = PCAP_HEADER;
     let carry = new Uint8Array(0);
     let packets = 0;
@@ -145,8 +156,22 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
     const classify = opts.traffic !== undefined ? createClassifier(new Host(opts.task.hostSpec)) : undefined;
     // Reading stopped before the end of the capture by Ctrl-C: the sums cover a prefix only.
     let stoppedEarly = false;
+    const results: PartResult[] = [];
+    let sequential: string | undefined;
+    // Up to the first interrupted part: what the sums (merge) and the outputs cover.
+    let inPrefix = true;
+    /** The first part not yet handed on, once done; a thread's failure is thrown here, in capture order. */
+    const takeNext = async (): Promise<void> => {
+      const r = await pending.shift()!;
+      if (inPrefix) {
+        if ((r.summary.verdicts['HELD-FOR-REASSEMBLY'] ?? 0) > 0) sequential ??= 'the capture has fragments, whose datagrams parts may split';
+        if (r.outputs !== undefined && sequential === undefined) opts.onPart?.(r.outputs);
+        if (r.summary.interrupted) inPrefix = false;
+      }
+      results.push({ ...r, outputs: undefined });
+    };
     for (;;) {
-      if (failed) break;
+      if (failed || sequential !== undefined) break;
       if (opts.signal?.aborted) {
         stoppedEarly = true;
         break;
@@ -178,32 +203,26 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
       packets += records;
       const last = packets;
       if (classify !== undefined && trafficOrigin === undefined) trafficOrigin = await firstReplayedTime(buf.subarray(0, p), classify);
-      const task: PartTask = { ...opts.task, key, rulesPath: opts.rulesPath, abort, bytes: buf.buffer, length: p, trafficOrigin };
+      const task: PartTask = { ...opts.task, key, rulesPath: opts.rulesPath, abort, bytes: buf.buffer, length: p, firstPacket: first, trafficOrigin };
       const part = (pool.run(task, { transferList: [buf.buffer] }) as Promise<PartResult>).catch((e: unknown) => {
         throw new Error(`a replay thread failed on packets ${first} to ${last}: ${e instanceof Error ? e.message : String(e)}`);
       });
-      parts.push(part);
-      inFlight.add(part);
-      // Settled either way; a failure stops the reading and is reported below, in capture order.
-      part.then(
-        () => inFlight.delete(part),
-        () => {
-          inFlight.delete(part);
-          failed = true;
-        },
-      );
-      // Two parts per thread in flight: the threads never wait, the memory stays bounded.
-      while (inFlight.size >= 2 * threads && !failed) await Promise.race(inFlight).catch(() => undefined);
+      pending.push(part);
+      // A failure stops the reading; it is thrown by takeNext, in capture order.
+      part.catch(() => {
+        failed = true;
+      });
+      // Two parts per thread read and not handed on: the threads never wait, the memory stays bounded.
+      while (pending.length >= 2 * threads && !failed) await takeNext();
       opts.onProgress?.(packets, position, total);
     }
-    // In capture order: the first part that failed is the one reported.
-    const results: PartResult[] = [];
-    for (const part of parts) results.push(await part);
+    while (pending.length > 0) await takeNext();
+    if (sequential !== undefined) return { sequential };
     return merge(results, stoppedEarly, started, opts.traffic);
   } finally {
     closeSync(fd);
     // Every part settled first: a thread answering a task of a destroyed pool is an uncaught error.
-    await Promise.allSettled(parts);
+    await Promise.allSettled(pending);
     await pool.destroy();
   }
 }
@@ -212,13 +231,12 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
  * The parts' results summed in capture order. After an interruption, up to the first part
  * it stopped: what that part did is the end of the prefix of the capture the sums cover.
  */
-function merge(results: PartResult[], stoppedEarly: boolean, started: bigint, traffic: Traffic | undefined): ParallelResult | { sequential: string } {
+function merge(results: PartResult[], stoppedEarly: boolean, started: bigint, traffic: Traffic | undefined): ParallelResult {
   const summary: ReplaySummary = { packetsRead: 0, replayed: 0, skipped: {}, malformed: {}, verdicts: {}, notes: {}, seconds: 0 };
   let counts = new Float64Array(0);
   let chainEvaluated: Float64Array | undefined;
   const warnings: string[] = [];
   for (const r of results) {
-    if ((r.summary.verdicts['HELD-FOR-REASSEMBLY'] ?? 0) > 0) return { sequential: 'the capture has fragments, whose datagrams parts may split' };
     summary.packetsRead += r.summary.packetsRead;
     summary.replayed += r.summary.replayed;
     addInto(summary.skipped, r.summary.skipped);

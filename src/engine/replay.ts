@@ -50,6 +50,8 @@ export interface TableRunner {
 export interface ReplayOptions {
   /** A file path, "-" for standard input, or the capture's bytes. */
   capture: string | Uint8Array;
+  /** The number of the capture's first record (1 unless given): a part of a capture replayed on a thread numbers its packets as the whole. */
+  firstPacket?: number;
   ruleset: Ruleset;
   host: HostModel;
   classify: PathClassifier;
@@ -278,7 +280,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   // NAT hooks exist with the nat table (which always brings conntrack).
   const nat = conntrack !== undefined && tables.has('nat') ? new Nat(conntrack.table, () => ctx.random32()) : undefined;
   ctx.nat = nat;
-  const reader = await openCapture(opts.capture);
+  const reader = await openCapture(opts.capture, { firstNumber: opts.firstPacket });
   const directional = reader.format === 'pcapng' || reader.interfaces.some((i) => i.linktype === LINKTYPE_LINUX_SLL || i.linktype === LINKTYPE_LINUX_SLL2);
   const egress = directional ? new EgressComparer() : undefined;
   const view = new PacketView();

@@ -4,19 +4,26 @@
  * group (`tcpdump -i nflog:<group>`) would have received, without the nflog headers.
  */
 import { join } from 'node:path';
-import { PcapWriter } from '../capture/writer.js';
+import type { PcapSink, PcapWriter, PcapWriterOptions } from '../capture/writer.js';
 import type { PacketState } from './packet.js';
 
 const LINKTYPE_IPV4 = 228;
 const IP_MAXPACKET = 65535;
 
-export class NflogPcaps {
-  private readonly writers = new Map<number, PcapWriter>();
+/**
+ * The files are PcapWriters (`open` is PcapWriter.open), or PcapRecords for a part of the
+ * capture replayed on a thread, whose records the main thread appends (append()).
+ */
+export class NflogPcaps<W extends PcapSink> {
+  private readonly writers = new Map<number, W>();
   /** The copy being written, reused for every packet. */
   private readonly scratch = new Uint8Array(IP_MAXPACKET);
   private readonly record = { data: this.scratch, offset: 0, caplen: 0, origlen: 0, tsSec: 0, tsNsec: 0 };
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly open: (path: string, opts: PcapWriterOptions) => W,
+  ) {}
 
   /**
    * The datagram as it is at the rule (nfulnl_log_packet copies the skb): TTL and TOS as
@@ -24,11 +31,7 @@ export class NflogPcaps {
    * `size` (--nflog-size) cuts the copy, the original length is kept.
    */
   write(group: number, pkt: PacketState, size: number | undefined): void {
-    let w = this.writers.get(group);
-    if (w === undefined) {
-      w = PcapWriter.open(join(this.dir, `nflog-${group}.pcap`), { linktype: LINKTYPE_IPV4, precision: 'nanosecond' });
-      this.writers.set(group, w);
-    }
+    const w = this.file(group);
     const v = pkt.view;
     const l3 = v.l3Offset;
     const have = Math.min(v.totalLength, pkt.data.length - l3);
@@ -53,13 +56,38 @@ export class NflogPcaps {
     w.write(r);
   }
 
+  /** Each group's file, by group. */
+  files(): ReadonlyMap<number, W> {
+    return this.writers;
+  }
+
+  /** Appends records a thread wrote for `group` (a part of the capture, in capture order). */
+  append(this: NflogPcaps<PcapWriter>, group: number, records: Uint8Array, packets: number): void {
+    this.file(group).appendRecords(records, packets);
+  }
+
   /** Renames every group's file into place. */
-  close(): void {
+  close(this: NflogPcaps<PcapWriter>): void {
     for (const w of this.writers.values()) w.close();
   }
 
-  abort(): void {
+  abort(this: NflogPcaps<PcapWriter>): void {
     for (const w of this.writers.values()) w.abort();
+  }
+
+  /** Drops every file: the replay writes them again from the first packet. */
+  restart(this: NflogPcaps<PcapWriter>): void {
+    this.abort();
+    this.writers.clear();
+  }
+
+  private file(group: number): W {
+    let w = this.writers.get(group);
+    if (w === undefined) {
+      w = this.open(join(this.dir, `nflog-${group}.pcap`), { linktype: LINKTYPE_IPV4, precision: 'nanosecond' });
+      this.writers.set(group, w);
+    }
+    return w;
   }
 }
 

@@ -1,9 +1,10 @@
 /** The pcap writer: round trips through the reader, snaplen, atomic replacement, misuse. */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureError, PcapWriter } from '../../src/capture/index.js';
+import { AtomicFile } from '../../src/cli/replay-outputs.js';
 import { pcapFile, pseudoBytes, readAll } from './build.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nfr-cap-writer-'));
@@ -23,6 +24,33 @@ function writeAll(path: string, precision: 'microsecond' | 'nanosecond', snaplen
 }
 
 describe('PcapWriter', () => {
+  it('writes a device directly instead of replacing it (here /dev/null, through a link the test owns)', () => {
+    const sub = mkdtempSync(join(dir, 'dev-'));
+    const link = join(sub, 'out.pcap');
+    symlinkSync('/dev/null', link);
+    writeAll(link, 'nanosecond');
+    const aborted = PcapWriter.open(link, { linktype: 1 });
+    aborted.abort();
+    // Renaming a temporary file over the target would have replaced the link with a file.
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(statSync(link).isCharacterDevice()).toBe(true);
+    expect(readdirSync(sub)).toEqual(['out.pcap']);
+  });
+
+  it('so does the text outputs\' AtomicFile, committed or aborted', () => {
+    const sub = mkdtempSync(join(dir, 'dev-'));
+    const link = join(sub, 'verdicts.jsonl');
+    symlinkSync('/dev/null', link);
+    for (const end of ['commit', 'abort'] as const) {
+      const f = new AtomicFile(link);
+      f.write('{"packet":1}\n');
+      f[end]();
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(statSync(link).isCharacterDevice()).toBe(true);
+      expect(readdirSync(sub)).toEqual(['verdicts.jsonl']);
+    }
+  });
+
   it('writes nanosecond pcap that reads back exactly', async () => {
     const path = join(dir, 'ns.pcap');
     writeAll(path, 'nanosecond');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ip, sum16 } from '../support/checksum.js';
-import type { DropRecord } from '../../src/cli/replay-outputs.js';
+import type { DropRecord } from '../../src/engine/drops.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCapture, PcapWriter } from '../../src/capture/index.js';
 import { ConnEntry, Status } from '../../src/conntrack/entry.js';

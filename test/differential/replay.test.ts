@@ -13,6 +13,7 @@ import { conntrackLine } from '../../src/conntrack/listing.js';
 import { derandomize, readRandom } from './random.mjs';
 import { EgressPcaps } from '../../src/engine/egress-pcaps.js';
 import { openCapture } from '../../src/capture/reader.js';
+import { PcapWriter } from '../../src/capture/writer.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createClassifier, loadHostFile } from '../../src/netfilter/index.js';
@@ -33,7 +34,7 @@ async function replayCase(dir: string, runner: 'compiled' | 'interpreter'): Prom
   const host = loadHostFile(join(dir, 'host.json'));
   let conntrack: string[] = [];
   const out = mkdtempSync(join(tmpdir(), 'nfr-egress-'));
-  const pcaps = new EgressPcaps(out, host);
+  const pcaps = new EgressPcaps(out, host, PcapWriter.open);
   await replayCapture({
     onEgress: (pkt, iface) => pcaps.write(pkt, iface),
     onConntrack: (ct) => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openCapture } from '../../src/capture/reader.js';
+import { PcapWriter } from '../../src/capture/writer.js';
 import { decode, DecodeEvents, DecodeResult, PacketView } from '../../src/decode/index.js';
 import { EgressPcaps } from '../../src/engine/egress-pcaps.js';
 import { hostFromJson } from '../../src/netfilter/index.js';
@@ -417,7 +418,7 @@ describe('EgressPcaps', () => {
     });
     const dir = mkdtempSync(join(tmpdir(), 'nfr-egress-frag-'));
     try {
-      const pcaps = new EgressPcaps(dir, host);
+      const pcaps = new EgressPcaps(dir, host, PcapWriter.open);
       const view = new PacketView();
       const pkt = new PacketState();
       const send = (d: Uint8Array, iface: string, ttl: number): void => {

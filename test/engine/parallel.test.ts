@@ -1,13 +1,14 @@
 /**
- * Parallel replay: the same counters, summary and histograms of rules evaluated for 1 and
- * several threads on every differential and golden case (the ones with state replay on one
- * thread, and say why), parts cut small so that several threads share a capture, and a
- * thread that fails fails the run with its packets named. Runs the built code (dist/): the
- * threads load dist/engine/parallel-worker.js.
+ * Parallel replay: the same counters, summary, histograms of rules evaluated and per-packet
+ * output files, byte for byte, for 1 and several threads on every differential and golden
+ * case (the ones with state replay on one thread, and say why), with the capture cut into
+ * parts of about one record so that every thread has parts and outputs come back from each;
+ * a thread that fails fails the run with its packets named. Runs the built code (dist/):
+ * the threads load dist/engine/parallel-worker.js.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PcapWriter } from '../../src/capture/index.js';
@@ -19,26 +20,103 @@ const cases = CASE_DIRS.flatMap((d) => readdirSync(d).map((name) => join(d, name
 const dir = mkdtempSync(join(tmpdir(), 'nfr-parallel-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The replay's JSON output without what varies from run to run (times, engine ns). */
-function replayJson(caseDir: string, workers: number): { json: Record<string, unknown>; stderr: string } {
-  const r = spawnSync(
-    process.execPath,
-    [join(ROOT, 'dist', 'cli', 'main.js'), 'replay', join(caseDir, 'capture.pcap'), '--rules', join(caseDir, 'rules.v4'), '--host', join(caseDir, 'host.json'), '--output', 'json', '--workers', String(workers), '--unmodelled', 'assume-match'],
-    { encoding: 'utf8' },
+/** Every file under `root`, by path relative to it. */
+function filesUnder(root: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else files.set(relative(root, p), readFileSync(p));
+    }
+  };
+  walk(root);
+  return files;
+}
+
+interface CaseRun {
+  /** The JSON output without what varies from run to run (times, engine ns, threads). */
+  json: Record<string, unknown>;
+  stderr: string;
+  /** Every per-packet output file, by name. */
+  files: Map<string, Buffer>;
+}
+
+/** What a replay reads: the capture, the ruleset and the host file. */
+interface ReplayInput {
+  capture: string;
+  rules: string;
+  host: string;
+}
+
+const caseInput = (caseDir: string): ReplayInput => ({ capture: join(caseDir, 'capture.pcap'), rules: join(caseDir, 'rules.v4'), host: join(caseDir, 'host.json') });
+
+/** `nfreplay replay` (in this process, on dist/) with every per-packet output into a directory `name` of its own. */
+async function replayCase(input: ReplayInput, workers: number, partBytes: number | undefined, name: string, trace: { tracePackets?: string; traceFilter?: string } = {}): Promise<CaseRun> {
+  const { runReplay } = await import('../../dist/cli/replay.js');
+  const out = join(dir, name);
+  mkdirSync(out, { recursive: true });
+  let stdout = '';
+  let stderr = '';
+  let code = 0;
+  const io = { out: (t: string) => void (stdout += t), err: (t: string) => void (stderr += t), exit: (c: number) => void (code = c) };
+  await runReplay(
+    input.capture,
+    {
+      rules: input.rules,
+      host: input.host,
+      output: 'json',
+      unmodelled: 'assume-match',
+      seed: '1',
+      workers: String(workers),
+      partBytes,
+      verdicts: join(out, 'verdicts.jsonl'),
+      log: join(out, 'log.txt'),
+      trace: join(out, 'trace.txt'),
+      ...trace,
+      nflogDir: join(out, 'nflog'),
+      egressDir: join(out, 'egress'),
+      drops: join(out, 'drops.pcap'),
+      conntrack: join(out, 'conntrack.txt'),
+      conntrackEvents: join(out, 'events.txt'),
+    },
+    io,
   );
-  expect(r.status, `${caseDir}: ${r.stderr}`).toBe(0);
-  const json = JSON.parse(r.stdout) as { summary: Record<string, unknown> & { histograms: Record<string, unknown> } };
+  expect(code, `${input.capture}: ${stderr}`).toBe(0);
+  const json = JSON.parse(stdout) as { summary: Record<string, unknown> & { histograms: Record<string, unknown> } };
   const { seconds: _s, threads: _t, ...summary } = json.summary;
   const { engineNs: _e, ...histograms } = json.summary.histograms;
-  return { json: { ...json, summary: { ...summary, histograms } }, stderr: r.stderr };
+  return { json: { ...json, summary: { ...summary, histograms } }, stderr, files: filesUnder(out) };
+}
+
+/** The same files with the same bytes (compared one by one, so that a difference names its file). */
+function expectSameFiles(got: Map<string, Buffer>, want: Map<string, Buffer>): void {
+  expect([...got.keys()]).toEqual([...want.keys()]);
+  for (const [name, bytes] of want) expect(got.get(name)!.equals(bytes), `${name} differs`).toBe(true);
 }
 
 describe('parallel replay', () => {
-  it.each(cases.map((c) => [c.split('/').slice(-1)[0], c]))('%s: the same results on 1 and 3 threads', (_name, caseDir) => {
-    const one = replayJson(caseDir!, 1);
-    const three = replayJson(caseDir!, 3);
-    expect(three.json).toEqual(one.json);
-    expect(three.stderr).toMatch(/replayed on (3 threads|one thread: .+)\n/);
+  it.each(cases.map((c) => [c.split('/').slice(-1)[0], c]))('%s: the same results and output files on 1 and 3 threads', async (name, caseDir) => {
+    const { rulesetObstacle } = await import('../../dist/engine/parallel.js');
+    const { loadRulesetFile } = await import('../../dist/rules/index.js');
+    const one = await replayCase(caseInput(caseDir!), 1, undefined, `${name}-1`);
+    // A capture of one 8 MB part or less: one thread.
+    const three = await replayCase(caseInput(caseDir!), 3, undefined, `${name}-3`);
+    // Parts of 64 bytes read: about one record each, on 3 threads.
+    const cut = await replayCase(caseInput(caseDir!), 3, 64, `${name}-3-cut`);
+    for (const run of [three, cut]) {
+      expect(run.json).toEqual(one.json);
+      expectSameFiles(run.files, one.files);
+    }
+    const obstacle = rulesetObstacle(loadRulesetFile(join(caseDir!, 'rules.v4')).ruleset);
+    if (obstacle !== undefined) {
+      for (const run of [three, cut]) expect(run.stderr).toContain(`replayed on one thread: ${obstacle}\n`);
+      return;
+    }
+    expect(three.stderr).toContain('replayed on one thread: the capture is one part (8 MB) or less\n');
+    // Fragments send the replay back to one thread once parts have been written: the files start again.
+    if (name === 'fragments') expect(cut.stderr).toContain('replayed on one thread: the capture has fragments, whose datagrams parts may split\n');
+    else expect(cut.stderr).toContain('replayed on 3 threads\n');
   });
 
   it('cuts a capture into parts several threads share, and sums them as one thread counts', async () => {
@@ -73,6 +151,36 @@ describe('parallel replay', () => {
     // The first packet of the first part and the last of the last: 2999 ns later, which a µs pcap holds as 2 µs.
     expect(parts.summary.window).toEqual({ firstSec: 1700000000, lastSec: 1700000000.000002 });
     expect(whole.summary.window).toEqual(parts.summary.window);
+  });
+
+  it('numbers the packets of every part as in the whole capture: the outputs and the traced packets are those of one thread', async () => {
+    const rules = join(dir, 'logged.rules');
+    const lines = ['*filter', ':INPUT DROP [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
+    lines.push('-A INPUT -p udp -m udp --dport 7 -j LOG --log-prefix "seven "', '-A INPUT -p udp -m udp --dport 9 -j NFLOG --nflog-group 3');
+    for (let p = 1; p <= 200; p++) lines.push(`-A INPUT -p udp -m udp --dport ${p} -j ${p % 3 === 0 ? 'DROP' : 'ACCEPT'}`);
+    writeFileSync(rules, [...lines, 'COMMIT', ''].join('\n'));
+    const host = join(dir, 'ports-host.json');
+    writeFileSync(host, JSON.stringify({ interfaces: [{ name: 'eth0', addr: '198.51.100.1/24' }] }));
+    const input = { capture: join(dir, 'ports.pcap'), rules, host };
+    for (const [name, trace] of [
+      ['packets', { tracePackets: '5-9,1500-1520,2999' }],
+      ['filter', { traceFilter: 'port 7' }],
+    ] as const) {
+      const one = await replayCase(input, 1, undefined, `ports-${name}-1`, trace);
+      // 44-byte records (with their headers) in parts of 1,000 bytes read: 132 parts on 3 threads.
+      const three = await replayCase(input, 3, 1000, `ports-${name}-3`, trace);
+      expect(three.stderr).toContain('replayed on 3 threads\n');
+      expect(three.json).toEqual(one.json);
+      expectSameFiles(three.files, one.files);
+      const traced = new Set(three.files.get('trace.txt')!.toString().split('\n').filter((l) => l !== '').map((l) => Number(l.split(' ')[2])));
+      // Port 7 is packet 7 + 250k: the filter picks 12 of them, the numbers the packets listed.
+      expect([...traced]).toEqual(name === 'packets' ? [5, 6, 7, 8, 9, ...Array.from({ length: 21 }, (_, i) => 1500 + i), 2999] : Array.from({ length: 12 }, (_, k) => 7 + 250 * k));
+    }
+    const one = filesUnder(join(dir, 'ports-packets-1'));
+    expect(one.get('log.txt')!.toString().split('\n').filter((l) => l.includes('seven ')).length).toBe(12);
+    // 12 NFLOG copies of 28 bytes, each with a 16-byte record header, behind the 24-byte file header.
+    expect(one.get('nflog/nflog-3.pcap')!.length).toBe(24 + 12 * (16 + 28));
+    expect(one.get('drops.pcap.json')!.toString().trim().split('\n').length).toBe(12 * (66 + 50));
   });
 
   it('fails the run when a thread fails, naming its packets', async () => {

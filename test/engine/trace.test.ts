@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCapture } from '../../src/capture/reader.js';
+import { PcapWriter } from '../../src/capture/writer.js';
 import { compileRuleset, interpretRuleset, prepare, type Prepared, type RunnerOptions } from '../../src/compile/index.js';
 import type { LogLine } from '../../src/engine/context.js';
 import { replayCapture, replayedTables, type PacketOutcome, type ReplayOptions } from '../../src/engine/replay.js';
@@ -235,7 +236,7 @@ describe('NFLOG pcaps', () => {
   it('one pcap per group with the payloads the kernel sent, --nflog-size applied', async () => {
     const out = join(tmp, 'nflog');
     mkdirSync(out);
-    const pcaps = new NflogPcaps(out);
+    const pcaps = new NflogPcaps(out, PcapWriter.open);
     await run(dir, 'compiled', { onNflog: (g, _p, pkt, size) => pcaps.write(g, pkt, size) });
     pcaps.close();
     for (const [group, payloads] of Object.entries(expected.groups)) {
