@@ -21,6 +21,21 @@ export const Status = {
   FIXED_TIMEOUT: 1 << 10,
 } as const;
 
+/**
+ * The kernel's cached conntrack events (enum ip_conntrack_events) that change what an
+ * event line shows: any of them makes the next packet through the confirmation hook
+ * deliver an [UPDATE]; ctnetlink_conntrack_event() puts the TCP state in it only with
+ * IPCT_PROTOINFO, and a zero mark only with IPCT_MARK.
+ */
+export const CtEvent = {
+  /** IPCT_REPLY, IPCT_ASSURED: shown through the status flags. */
+  STATUS: 1 << 0,
+  /** IPCT_PROTOINFO: the TCP state changed. */
+  PROTOINFO: 1 << 1,
+  /** IPCT_MARK: CONNMARK gave the entry another mark. */
+  MARK: 1 << 2,
+} as const;
+
 /** enum ip_conntrack_info: what a packet is to its connection. */
 export const CtInfo = {
   ESTABLISHED: 0,
@@ -139,9 +154,8 @@ export class ConnEntry {
   /** Neighbours among the source-mapped entries of its source's hash (nat.ts bySource). */
   srcNext: ConnEntry | null = null;
   srcPrev: ConnEntry | null = null;
-  /** Changes not yet reported as an [UPDATE] event, and the mark the last event showed. */
-  eventPending = false;
-  eventMark = 0;
+  /** The CtEvent bits cached since the entry's last [NEW] or [UPDATE] (the kernel's ecache). */
+  events = 0;
   /** The entry's record (EntryStore): its doubles from `at`, its uint32s from 2 * at. */
   nums!: Float64Array;
   words!: Uint32Array;
@@ -187,8 +201,7 @@ export class ConnEntry {
 
   /** Back to a fresh entry, for reuse once the table let go of it. */
   reset(): void {
-    this.status = this.mark = this.zone = this.id = this.eventMark = 0;
-    this.eventPending = false;
+    this.status = this.mark = this.zone = this.id = this.events = 0;
     this.nums.fill(0, this.at, this.at + DOUBLES);
     this.tuple[0].next = this.tuple[1].next = null;
     this.older = this.newer = this.dueNext = this.duePrev = this.srcNext = this.srcPrev = null;

@@ -9,16 +9,20 @@
  * table holds it). `-o extended` puts the layer-3 protocol first, its name padded to 8
  * columns and its number: `ipv4     2 tcp      6 431999 ESTABLISHED …`.
  *
- * `conntrack -E` (what ctnetlink puts in an event): `[NEW]`, ` [UPDATE]`, `[DESTROY]` right
- * aligned in 9 columns, then the same fields without `use=`, the mark only when it is not
- * 0, and for [DESTROY] no seconds left once the entry has expired (ctnetlink_dump_timeout
- * skips 0 in destroy events):
+ * `conntrack -E` (what ctnetlink_conntrack_event() puts in an event): `[NEW]`, ` [UPDATE]`,
+ * `[DESTROY]` right aligned in 9 columns, then the same fields without `use=`; the TCP
+ * state in an [UPDATE] only when it changed since the last event (IPCT_PROTOINFO; a
+ * [NEW] always has it, the state having changed from none, a [DESTROY] always dumps it);
+ * the mark when it is not 0 or, in a [NEW] or [UPDATE], when CONNMARK changed it
+ * (IPCT_MARK); for [DESTROY] no seconds left once the entry has expired
+ * (ctnetlink_dump_timeout skips 0 in destroy events):
  *       [NEW] udp      17 30 src=… dst=… sport=… dport=… [UNREPLIED] src=… dst=… sport=… dport=… zone=9
+ *    [UPDATE] tcp      6 431999 src=… [ASSURED]
  *   [DESTROY] tcp      6 TIME_WAIT src=… [ASSURED] mark=3 zone=4
  * With `-o timestamp` each event line starts with `[seconds.microseconds]` and a tab.
  */
 import { ipToString } from '../rules/values.js';
-import { ConnEntry, Status, type Tuple } from './entry.js';
+import { ConnEntry, CtEvent, Status, type Tuple } from './entry.js';
 import { TCP_STATE_NAMES } from './tcp.js';
 
 /** libnetfilter_conntrack's l4 protocol names; anything else is "unknown". */
@@ -44,17 +48,17 @@ function secondsLeft(e: ConnEntry, nowNs: number): number {
 }
 
 /** The fields both outputs share, from the protocol to the mark. */
-function fieldsOf(e: ConnEntry, timeout: number | undefined, format: ConntrackFormat, markAlways: boolean): string[] {
+function fieldsOf(e: ConnEntry, timeout: number | undefined, format: ConntrackFormat, withState: boolean, withMark: boolean): string[] {
   const [orig, repl] = e.tuple;
   const name = PROTO_NAMES[orig.proto] ?? 'unknown';
   const fields = [`${format === 'extended' ? EXTENDED_IPV4 : ''}${name.padEnd(8)} ${orig.proto}`];
   if (timeout !== undefined) fields.push(String(timeout));
-  if (orig.proto === 6 && e.tcp !== null) fields.push(TCP_STATE_NAMES[e.tcp.state]!);
+  if (withState && orig.proto === 6 && e.tcp !== null) fields.push(TCP_STATE_NAMES[e.tcp.state]!);
   fields.push(tupleText(orig));
   if (!(e.status & Status.SEEN_REPLY)) fields.push('[UNREPLIED]');
   fields.push(tupleText(repl));
   if (e.status & Status.ASSURED) fields.push('[ASSURED]');
-  if (markAlways || e.mark !== 0) fields.push(`mark=${e.mark >>> 0}`);
+  if (withMark || e.mark !== 0) fields.push(`mark=${e.mark >>> 0}`);
   if (e.zone !== 0) fields.push(`zone=${e.zone}`);
   return fields;
 }
@@ -64,17 +68,20 @@ function fieldsOf(e: ConnEntry, timeout: number | undefined, format: ConntrackFo
  * seconds-left field is left out.
  */
 export function conntrackLine(e: ConnEntry, nowNs: number, timeout = true, format: ConntrackFormat = 'plain'): string {
-  const fields = fieldsOf(e, timeout ? secondsLeft(e, nowNs) : undefined, format, true);
+  const fields = fieldsOf(e, timeout ? secondsLeft(e, nowNs) : undefined, format, true, true);
   fields.push('use=1');
   return fields.join(' ');
 }
 
 /**
  * One `conntrack -E` line (`-o extended` with format 'extended') for an event at capture
- * time `nowNs` (ns since the first packet), without the `-o timestamp` prefix.
+ * time `nowNs` (ns since the first packet), without the `-o timestamp` prefix. A [NEW] or
+ * [UPDATE] shows the events cached in the entry, so it is printed from the event hook.
  */
 export function conntrackEventLine(kind: ConntrackEventKind, e: ConnEntry, nowNs: number, format: ConntrackFormat = 'plain'): string {
   const left = secondsLeft(e, nowNs);
-  const fields = fieldsOf(e, kind === 'DESTROY' && left === 0 ? undefined : left, format, false);
+  const cached = kind === 'DESTROY' ? 0 : e.events;
+  const withState = kind !== 'UPDATE' || (cached & CtEvent.PROTOINFO) !== 0;
+  const fields = fieldsOf(e, kind === 'DESTROY' && left === 0 ? undefined : left, format, withState, (cached & CtEvent.MARK) !== 0);
   return `${`[${kind}]`.padStart(9)} ${fields.join(' ')}`;
 }

@@ -15,7 +15,7 @@ import { L4State, TcpFlag, type PacketView } from '../decode/view.js';
 import { L4Checksum, l4ChecksumStatus } from '../decode/checksum.js';
 import type { PacketState } from '../engine/packet.js';
 import type { HostModel } from '../netfilter/host.js';
-import { ConnEntry, CtInfo, invertTuple, RECORD_TCP_WORD, Status, Tuple } from './entry.js';
+import { ConnEntry, CtEvent, CtInfo, invertTuple, RECORD_TCP_WORD, Status, Tuple } from './entry.js';
 import { ConnTable } from './table.js';
 import { newTcpResult, TcpConn, tcpError, tcpNew, tcpPacket, tcpSysctlsFrom, TcpVerdict, type TcpSegment, type TcpSysctls } from './tcp.js';
 
@@ -105,8 +105,8 @@ export class Conntrack {
    * one [UPDATE] per packet that got that far, however many things changed; a packet dropped
    * on its way leaves them for the connection's next one.
    */
-  private changed(e: ConnEntry): void {
-    e.eventPending = true;
+  private changed(e: ConnEntry, event: number): void {
+    e.events |= event;
   }
 
   private track(pkt: PacketState, preRouting: boolean): boolean {
@@ -152,7 +152,7 @@ export class Conntrack {
       if (this.account) e.count(dir, pkt.length);
       if (ctinfo === CtInfo.ESTABLISHED_REPLY && !(e.status & Status.SEEN_REPLY)) {
         e.status |= Status.SEEN_REPLY;
-        if (e.status & Status.CONFIRMED) this.changed(e);
+        if (e.status & Status.CONFIRMED) this.changed(e, CtEvent.STATUS);
       }
       return true;
     }
@@ -169,19 +169,18 @@ export class Conntrack {
   confirm(pkt: PacketState): void {
     const e = pkt.ct;
     if (e === null || e.status & Status.DYING) return;
+    // The hooks read the cached events (what the line shows) before they are cleared.
     if (e.status & Status.CONFIRMED) {
-      if (e.eventPending || e.mark !== e.eventMark) {
-        e.eventPending = false;
-        e.eventMark = e.mark;
+      if (e.events !== 0) {
         this.events.onUpdate?.(e, pkt);
+        e.events = 0;
       }
       return;
     }
     if (pkt.ctinfo === CtInfo.RELATED_REPLY) return;
     this.table.insert(e);
-    e.eventPending = false;
-    e.eventMark = e.mark;
     this.events.onNew?.(e, pkt);
+    e.events = 0;
   }
 
   /** The tuple of a packet (nf_ct_get_tuple); false when its layer-4 header is too short to give one. */
@@ -311,8 +310,9 @@ export class Conntrack {
     if (out.refresh && !(e.status & Status.FIXED_TIMEOUT)) this.table.setExpiry(e, now + out.timeoutSeconds * NS);
     this.account = out.account;
     if (out.verdict !== TcpVerdict.ACCEPT) return out.verdict;
+    // nf_conntrack_tcp_packet caches IPCT_PROTOINFO whenever the state changed.
+    if (out.stateChanged && confirmed) this.changed(e, CtEvent.PROTOINFO);
     if (out.setAssured) this.assure(e, pkt);
-    else if (out.stateChanged && confirmed) this.changed(e);
     if (out.kill && confirmed) this.table.remove(e, now);
     return TcpVerdict.ACCEPT;
   }
@@ -321,7 +321,7 @@ export class Conntrack {
     if (e.status & Status.ASSURED) return;
     e.status |= Status.ASSURED;
     this.table.leaveUnassured(e);
-    if (e.status & Status.CONFIRMED) this.changed(e);
+    if (e.status & Status.CONFIRMED) this.changed(e, CtEvent.STATUS);
   }
 
   /** nf_checksum() as tcp_error/udp_error call it: only at PRE_ROUTING, only with nf_conntrack_checksum. */

@@ -14,7 +14,7 @@ import { ip, sum16 } from '../support/checksum.js';
 import type { DropRecord } from '../../src/engine/drops.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCapture, PcapWriter } from '../../src/capture/index.js';
-import { ConnEntry, Status } from '../../src/conntrack/entry.js';
+import { ConnEntry, CtEvent, Status } from '../../src/conntrack/entry.js';
 import { conntrackEventLine, conntrackLine } from '../../src/conntrack/listing.js';
 import { TcpConn, TcpState } from '../../src/conntrack/tcp.js';
 import { which } from '../support/tools.mjs';
@@ -108,11 +108,11 @@ const serverHost = (sysctls: Record<string, number> = {}): string =>
 
 // ---------------------------------------------------------------------------------------
 // What conntrack-tools 1.4.7 printed on Linux 6.18, in a network namespace: `conntrack -I`
-// entries listed with `conntrack -L` and `conntrack -L -o extended`, and events a veth pair's
-// packets made, seen with `conntrack -E` and `conntrack -E -o extended`.
+// entries listed with `conntrack -L` and `conntrack -L -o extended`, and events a veth pair's (or
+// loopback UDP through CONNMARK rules) packets made, seen with `conntrack -E` and `-E -o extended`.
 
 /** An entry as conntrack -I made it: `tuple` the original direction, the reply its inverse. */
-function entry(o: { proto: number; src: string; dst: string; sport?: number; dport?: number; icmp?: [number, number, number]; status?: number; mark?: number; zone?: number; tcp?: number; left: number }): ConnEntry {
+function entry(o: { proto: number; src: string; dst: string; sport?: number; dport?: number; icmp?: [number, number, number]; status?: number; mark?: number; zone?: number; tcp?: number; events?: number; left: number }): ConnEntry {
   const e = new ConnEntry();
   if (o.icmp) {
     const [type, code, id] = o.icmp;
@@ -125,6 +125,7 @@ function entry(o: { proto: number; src: string; dst: string; sport?: number; dpo
   e.status = (o.status ?? 0) | Status.CONFIRMED;
   e.mark = o.mark ?? 0;
   e.zone = o.zone ?? 0;
+  e.events = o.events ?? 0;
   if (o.tcp !== undefined) {
     e.tcp = new TcpConn();
     e.tcp.state = o.tcp;
@@ -176,8 +177,23 @@ const EVENTS: Array<{ kind: 'NEW' | 'UPDATE' | 'DESTROY'; e: () => ConnEntry; no
     extended: '    [NEW] ipv4     2 udp      17 30 src=192.0.2.1 dst=192.0.2.2 sport=46000 dport=6000 [UNREPLIED] src=192.0.2.2 dst=192.0.2.1 sport=6000 dport=46000 mark=5',
   },
   {
+    // CONNMARK set the mark to 7 and then to 0 on the first packet: IPCT_MARK shows the 0.
+    kind: 'NEW',
+    e: () => entry({ proto: 17, src: '127.0.0.1', dst: '127.0.0.1', sport: 4000, dport: 10, events: CtEvent.MARK, left: 30 }),
+    nowNs: 0.5e9,
+    extended: '    [NEW] ipv4     2 udp      17 30 src=127.0.0.1 dst=127.0.0.1 sport=4000 dport=10 [UNREPLIED] src=127.0.0.1 dst=127.0.0.1 sport=10 dport=4000 mark=0',
+  },
+  {
+    // A later packet's CONNMARK set the mark from 5 to 0: an [UPDATE] with only IPCT_MARK.
     kind: 'UPDATE',
-    e: () => entry({ proto: 6, src: '192.0.2.1', dst: '192.0.2.2', sport: 57338, dport: 8080, status: Status.SEEN_REPLY | Status.ASSURED, tcp: TcpState.ESTABLISHED, mark: 3, zone: 4, left: 432000 }),
+    e: () => entry({ proto: 17, src: '127.0.0.1', dst: '127.0.0.1', sport: 4000, dport: 9, events: CtEvent.MARK, left: 30 }),
+    nowNs: 0.5e9,
+    extended: ' [UPDATE] ipv4     2 udp      17 30 src=127.0.0.1 dst=127.0.0.1 sport=4000 dport=9 [UNREPLIED] src=127.0.0.1 dst=127.0.0.1 sport=9 dport=4000 mark=0',
+  },
+  {
+    // The handshake's last ACK: the state changed (IPCT_PROTOINFO) and ASSURED was set.
+    kind: 'UPDATE',
+    e: () => entry({ proto: 6, src: '192.0.2.1', dst: '192.0.2.2', sport: 57338, dport: 8080, status: Status.SEEN_REPLY | Status.ASSURED, tcp: TcpState.ESTABLISHED, mark: 3, zone: 4, events: CtEvent.PROTOINFO | CtEvent.STATUS, left: 432000 }),
     nowNs: 0.5e9,
     extended:
       ' [UPDATE] ipv4     2 tcp      6 432000 ESTABLISHED src=192.0.2.1 dst=192.0.2.2 sport=57338 dport=8080 src=192.0.2.2 dst=192.0.2.1 sport=8080 dport=57338 [ASSURED] mark=3 zone=4',

@@ -506,6 +506,61 @@ function startTcpdump(ns, dev) {
   return cap;
 }
 
+// ---------------------------------------------------------------------------
+// Conntrack events (conntrack -E in the firewall namespace: events are per namespace)
+
+// A marker entry the recorder inserts through ctnetlink, before the first packet and after
+// the last: its [NEW] shows that `conntrack -E` is listening, and since ctnetlink delivers
+// events on the socket in the order they happen, its [NEW] after the last packet shows that
+// every event of the capture has been read. Nothing in a case uses 10.254.254.0/24 or zone
+// 65535, and a userspace-made entry's events say [USERSPACE]: its lines are provably the
+// recorder's own and are the only ones left out.
+const MARKER = ['-p', 'udp', '-s', '10.254.254.1', '-d', '10.254.254.2', '--sport', '9', '--dport', '9', '--zone', '65535'];
+const isMarkerEvent = (l) => /^\[(?:NEW|DESTROY)\] udp 17 .*src=10\.254\.254\.1 dst=10\.254\.254\.2 sport=9 dport=9 .*zone=65535 \[USERSPACE\]/.test(l);
+
+/**
+ * An event line as kernel.mjs stores it: whitespace collapsed, the seconds left (which
+ * count down while the recording runs) left out; the kind, the TCP state, the tuples,
+ * [UNREPLIED]/[ASSURED], mark and zone as conntrack -E prints them.
+ */
+export function normaliseEvent(line) {
+  const f = line.trim().split(/\s+/);
+  if (f.length > 3 && /^\d+$/.test(f[3])) f.splice(3, 1);
+  return f.join(' ');
+}
+
+function startConntrackEvents(ns) {
+  const child = spawn(tools().ip, ['netns', 'exec', ns, tools().conntrack, '-E'], { env: CHILD_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  liveChildren.add(child);
+  const ev = { child, text: '', err: '', exited: null };
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => (ev.text += d));
+  child.stderr.on('data', (d) => (ev.err += d));
+  ev.exited = new Promise((res) => child.on('close', (code) => res(code)));
+  child.on('close', () => liveChildren.delete(child));
+  ev.lines = () => ev.text.split('\n').filter(Boolean).map(normaliseEvent);
+  return ev;
+}
+
+/** Inserts and deletes the marker until its [NEW] and [DESTROY] have both been read. */
+async function markerRoundTrip(ns, ev) {
+  const seen = (kind) => ev.lines().filter((l) => l.startsWith(`[${kind}]`) && isMarkerEvent(l)).length;
+  const news = seen('NEW');
+  const destroys = seen('DESTROY');
+  const t0 = Date.now();
+  for (;;) {
+    if (ev.child.exitCode !== null) throw new Error(`conntrack -E exited: ${ev.err.trim()}`);
+    run(ns, [tools().conntrack, '-I', ...MARKER, '--timeout', '60'], { ok: true });
+    await sleep(50);
+    run(ns, [tools().conntrack, '-D', ...MARKER], { ok: true });
+    if (seen('NEW') > news) break;
+    // Not listening yet: the events of this try are filtered like the others.
+    if (Date.now() - t0 > WAIT_LIMIT_MS) throw new Error('timed out waiting for conntrack -E');
+    await sleep(50);
+  }
+  await waitFor('the marker [DESTROY] event', () => seen('DESTROY') > destroys);
+}
+
 async function waitFor(what, test) {
   const t0 = Date.now();
   for (;;) {
@@ -638,10 +693,15 @@ export async function recordKernel(caseDir, { log = () => {} } = {}) {
   const fw = `nfr-dfw-${id}`;
   const peers = plan.host.interfaces.map((_, n) => `nfr-dpe-${id}-${n}`);
   const caps = [];
+  let events = null;
   try {
     for (const ns of [fw, ...peers]) addNamespace(ns);
     buildHost(plan.host, fw, peers, plan.frames, fs.readFileSync(path.join(caseDir, 'rules.v4')));
 
+    if (plan.conntrack) {
+      events = startConntrackEvents(fw);
+      await markerRoundTrip(fw, events);
+    }
     plan.host.interfaces.forEach((i, n) => caps.push(startTcpdump(peers[n], i.name)));
     for (const c of caps) await waitFor(`tcpdump on ${c.dev}`, () => /listening on/.test(c.err) || c.child.exitCode !== null);
     for (const c of caps) if (c.child.exitCode !== null) throw new Error(`tcpdump on ${c.dev} failed: ${c.err.trim()}`);
@@ -661,6 +721,13 @@ export async function recordKernel(caseDir, { log = () => {} } = {}) {
     for (const c of caps) await waitFor(`the egress probe on ${c.dev}`, () => pcapFrames(Buffer.concat(c.out)).some(isProbe));
     for (const c of caps) c.child.kill('SIGINT');
     await Promise.all(caps.map((c) => c.exited));
+    let conntrackEvents = [];
+    if (events) {
+      await markerRoundTrip(fw, events);
+      events.child.kill('SIGINT');
+      await events.exited;
+      conntrackEvents = events.lines().filter((l) => !isMarkerEvent(l));
+    }
 
     const saveCounters = stripSave(run(fw, [tools().save, '-c']).stdout);
     const own = nftRules(fw, 'ip', 'nfr_own').filter((r) => r.comment);
@@ -685,13 +752,15 @@ export async function recordKernel(caseDir, { log = () => {} } = {}) {
       dropsOfOwnReplies: own.reduce((s, r) => s + r.packets, 0),
       ownReplies,
       conntrackEntries: conntrackEntries(fw),
+      // Only where conntrack is in use (README.md, "conntrackEvents").
+      ...(plan.conntrack ? { conntrackEvents } : {}),
       ipStats: ipStats(fw),
       egress,
       notes: STANDARD_NOTES,
     };
   } finally {
-    for (const c of caps) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-    await Promise.all(caps.map((c) => c.exited));
+    for (const c of [...caps, ...(events ? [events] : [])]) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+    await Promise.all([...caps, ...(events ? [events] : [])].map((c) => c.exited));
     for (const ns of [fw, ...peers]) if (liveNamespaces.has(ns)) removeNamespace(ns);
   }
 }
@@ -796,7 +865,7 @@ async function main(argv) {
       continue;
     }
     const want = readExpected(dir);
-    const diffs = compareRecording(want, got);
+    const diffs = compareRecording(want, got, readRandom(dir));
     if (want && want.kernel !== got.kernel) console.log(`${n}: note: recorded on kernel ${want.kernel}, now ${got.kernel}`);
     if (diffs.length) {
       failed++;

@@ -43,6 +43,9 @@ describe('differential cases: structure', () => {
     expect(expected.packets).toBe(plan.frames.length);
     expect(expected.ingress).toEqual(plan.ingress);
     if (!plan.conntrack) expect(expected.conntrackEntries, 'no conntrack entry without a conntrack user').toEqual([]);
+    // Events are recorded exactly where conntrack is in use; replay.test.ts compares them.
+    if (plan.conntrack) expect(expected.conntrackEvents, 'conntrack -E lines recorded').toBeInstanceOf(Array);
+    else expect(expected.conntrackEvents).toBeUndefined();
     expect(expected.saveCounters.length).toBeGreaterThan(0);
   });
 

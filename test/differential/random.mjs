@@ -1,8 +1,8 @@
 // What of a kernel recording, or of a replay's result, stays comparable when a case's rules
 // draw at random (`-m statistic --mode random`): the case's random.json names the chains
 // whose counters are the draw. Their rule counters are left out, and replaced by the draws'
-// total and whether every DNAT of them got some; the reply source of conntrack entries (the
-// endpoint drawn) and, in egress datagrams, the destination address and the checksums
+// total and whether every DNAT of them got some; the reply source of conntrack entries and
+// events (the endpoint drawn) and, in egress datagrams, the destination address and the checksums
 // covering it are masked.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,7 +46,7 @@ function maskDatagram(hex, ip) {
 }
 
 /**
- * `rec` ({saveCounters, conntrackEntries, egress}) as comparable under `random`; `ipOffset`
+ * `rec` ({saveCounters, conntrackEntries, conntrackEvents?, egress}) as comparable under `random`; `ipOffset`
  * is where the IPv4 header starts in the egress entries (14 for the recorder's Ethernet
  * frames, 0 for datagrams). Without random.json, `rec` unchanged.
  */
@@ -54,5 +54,8 @@ export function derandomize(rec, random, ipOffset) {
   if (!random) return rec;
   const { lines, draws } = maskCounters(rec.saveCounters ?? [], random.chains);
   const egress = Object.fromEntries(Object.entries(rec.egress ?? {}).map(([k, v]) => [k, v.map((h) => maskDatagram(h, ipOffset)).sort()]));
-  return { ...rec, saveCounters: lines, randomDraws: draws, conntrackEntries: (rec.conntrackEntries ?? []).map(maskReplySource).sort(), egress };
+  const masked = { ...rec, saveCounters: lines, randomDraws: draws, conntrackEntries: (rec.conntrackEntries ?? []).map(maskReplySource).sort(), egress };
+  // Events stay in their order: which endpoint was drawn does not change when they happen.
+  if (rec.conntrackEvents) masked.conntrackEvents = rec.conntrackEvents.map(maskReplySource);
+  return masked;
 }

@@ -1,15 +1,18 @@
 /**
  * The acceptance core: every differential case replayed offline must give exactly what the
  * real kernel gave (expected.json, recorded by kernel.mjs) — the counters, the conntrack
- * table (timeouts aside) and the IPv4 datagrams that left each interface — with the
- * compiled matcher and with the reference interpreter.
+ * table and the conntrack -E event lines in order (timeouts aside), and the IPv4 datagrams
+ * that left each interface — with the compiled matcher and with the reference interpreter.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileRuleset, interpretRuleset } from '../../src/compile/index.js';
 import { replayCapture, replayedTables } from '../../src/engine/replay.js';
-import { conntrackLine } from '../../src/conntrack/listing.js';
+import { conntrackEventLine, conntrackLine, type ConntrackEventKind } from '../../src/conntrack/listing.js';
+import type { ConnEntry } from '../../src/conntrack/entry.js';
+// @ts-expect-error -- plain ESM module without type declarations
+import { normaliseEvent } from './kernel.mjs';
 import { derandomize, readRandom } from './random.mjs';
 import { EgressPcaps } from '../../src/engine/egress-pcaps.js';
 import { openCapture } from '../../src/capture/reader.js';
@@ -27,6 +30,8 @@ interface CaseResult {
   egress: Record<string, string[]>;
   /** `conntrack -L` without the seconds left, sorted, as kernel.mjs records it; [] without conntrack. */
   conntrack: string[];
+  /** `conntrack -E` lines in order, normalised as kernel.mjs records them. */
+  events: string[];
 }
 
 async function replayCase(dir: string, runner: 'compiled' | 'interpreter'): Promise<CaseResult> {
@@ -35,7 +40,16 @@ async function replayCase(dir: string, runner: 'compiled' | 'interpreter'): Prom
   let conntrack: string[] = [];
   const out = mkdtempSync(join(tmpdir(), 'nfr-egress-'));
   const pcaps = new EgressPcaps(out, host, PcapWriter.open);
+  const events: string[] = [];
+  const event = (kind: ConntrackEventKind, e: ConnEntry, nowNs: number): void => {
+    events.push(normaliseEvent(conntrackEventLine(kind, e, nowNs)));
+  };
   await replayCapture({
+    conntrackEvents: {
+      onNew: (e, p) => event('NEW', e, p.nowNs),
+      onUpdate: (e, p) => event('UPDATE', e, p.nowNs),
+      onDestroy: (e, atNs) => event('DESTROY', e, atNs),
+    },
     onEgress: (pkt, iface) => pcaps.write(pkt, iface),
     onConntrack: (ct) => {
       conntrack = [...ct.table.entries]
@@ -65,7 +79,7 @@ async function replayCase(dir: string, runner: 'compiled' | 'interpreter'): Prom
     egress[iface] = frames;
   }
   rmSync(out, { recursive: true, force: true });
-  return { save: saveRuleset(ruleset, { counters: true }).split('\n').filter((l) => l !== ''), conntrack, egress };
+  return { save: saveRuleset(ruleset, { counters: true }).split('\n').filter((l) => l !== ''), conntrack, events, egress };
 }
 
 /** The kernel's egress frames as IPv4 datagrams: Ethernet header off, padding after the total length off. */
@@ -99,6 +113,7 @@ describe('offline replay equals the kernel', () => {
       saveCounters: string[];
       conntrackInUse?: boolean;
       conntrackEntries?: string[];
+      conntrackEvents?: string[];
       egress?: Record<string, string[]>;
     };
     for (const runner of ['compiled', 'interpreter'] as const) {
@@ -107,13 +122,19 @@ describe('offline replay equals the kernel', () => {
         // A case whose rules draw at random compares what the draws leave comparable (random.mjs).
         const random = readRandom(dir);
         const kernel = derandomize(
-          { saveCounters: expected.saveCounters, conntrackEntries: expected.conntrackInUse ? expected.conntrackEntries : [], egress: datagrams(expected.egress) },
+          {
+            saveCounters: expected.saveCounters,
+            conntrackEntries: expected.conntrackInUse ? expected.conntrackEntries : [],
+            conntrackEvents: expected.conntrackInUse ? expected.conntrackEvents : [],
+            egress: datagrams(expected.egress),
+          },
           random,
           0,
         );
-        const replay = derandomize({ saveCounters: got.save, conntrackEntries: got.conntrack, egress: got.egress }, random, 0);
+        const replay = derandomize({ saveCounters: got.save, conntrackEntries: got.conntrack, conntrackEvents: got.events, egress: got.egress }, random, 0);
         expect(byTable(replay.saveCounters)).toEqual(byTable(kernel.saveCounters));
         expect(replay.conntrackEntries).toEqual(kernel.conntrackEntries);
+        expect(replay.conntrackEvents).toEqual(kernel.conntrackEvents);
         expect(replay.egress).toEqual(kernel.egress);
         expect(replay.randomDraws).toEqual(kernel.randomDraws);
         if (random) expect(replay.randomDraws.everyEndpointDrawn).toBe(true);

@@ -13,6 +13,7 @@ import { ParamError } from '../errors.js';
 import { hex } from '../values.js';
 import { parseXtUint } from './common/numbers.js';
 import { parseValueMask } from './common/valuemask.js';
+import { CtEvent } from '../../conntrack/entry.js';
 import { xorMaskText } from './MARK.js';
 import { defineTarget } from './types.js';
 
@@ -65,9 +66,16 @@ export const CONNMARK = defineTarget<ConnmarkState>({
     const ct = pkt.ct;
     if (ct === null) return Verdict.CONTINUE;
     const shift = (v: number): number => (s.shiftDir === 'left' ? v << s.shiftBits : v >>> s.shiftBits);
-    if (s.mode === 'set') ct.mark = ((ct.mark & ~s.ctmask) ^ s.ctmark) >>> 0;
-    else if (s.mode === 'save') ct.mark = ((ct.mark & ~s.ctmask) ^ (shift(pkt.mark & s.nfmask) & s.ctmask)) >>> 0;
-    else pkt.mark = ((pkt.mark & ~s.nfmask) ^ (shift(ct.mark & s.ctmask) & s.nfmask)) >>> 0;
+    if (s.mode === 'restore') {
+      pkt.mark = ((pkt.mark & ~s.nfmask) ^ (shift(ct.mark & s.ctmask) & s.nfmask)) >>> 0;
+      return Verdict.CONTINUE;
+    }
+    const mark = s.mode === 'set' ? ((ct.mark & ~s.ctmask) ^ s.ctmark) >>> 0 : ((ct.mark & ~s.ctmask) ^ (shift(pkt.mark & s.nfmask) & s.ctmask)) >>> 0;
+    // Only a changed mark is an event (IPCT_MARK), which shows it even when it is 0.
+    if (mark !== ct.mark) {
+      ct.mark = mark;
+      ct.events |= CtEvent.MARK;
+    }
     return Verdict.CONTINUE;
   },
   parse(s, call) {
