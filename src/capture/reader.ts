@@ -30,6 +30,12 @@ export interface OpenCaptureOptions {
   chunkSize?: number;
   /** The number of the first record (1 unless given): a part of a capture numbers its records as the whole does. */
   firstNumber?: number;
+  /**
+   * A capture given as bytes is read where it is, without a copy, and its packets' bytes
+   * may then be rewritten in place by whoever receives them (NAT, TCPMSS): for a caller
+   * that owns the bytes and no longer needs them as they were (a replay thread's part).
+   */
+  inPlace?: boolean;
 }
 
 export interface CaptureDamage {
@@ -144,7 +150,7 @@ const hex32 = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0'
 export async function openCapture(source: string | Uint8Array, opts: OpenCaptureOptions = {}): Promise<CaptureReader> {
   const name = typeof source === 'string' ? (source === '-' ? 'standard input' : source) : 'capture';
   let raw: ByteSource;
-  if (typeof source !== 'string') raw = new BytesSource(source);
+  if (typeof source !== 'string') raw = new BytesSource(source, opts.inPlace === true);
   else if (source === '-') raw = new StreamSource(process.stdin);
   else {
     try {
@@ -192,6 +198,8 @@ class Reader implements CaptureReader {
   private end = 0;
   private base = 0;
   private eof = false;
+  /** `buf` is the caller's bytes (a BytesSource), read in place. */
+  private borrowed = false;
   /** Bytes needed from `pos` before the walk can go on. */
   private need = 0;
   private damage: CaptureDamage | undefined;
@@ -229,8 +237,18 @@ class Reader implements CaptureReader {
   ) {
     this.readAhead = src instanceof FileSource;
     this.head = this.readAhead ? Math.min(chunkSize, PCAP_RECORD_HEADER + MAX_CAPLEN) : 0;
-    this.buf = new Uint8Array(this.head + chunkSize);
-    this.view = new DataView(this.buf.buffer);
+    if (src instanceof BytesSource && src.inPlace) {
+      // Bytes already in memory (a part of a capture a replay thread received) are walked
+      // where they are: no chunk buffer to allocate, no copy. They are never written to:
+      // at the end of input fill() moves nothing, and gzip gets a buffer of its own.
+      this.buf = src.takeAll();
+      this.end = this.buf.length;
+      this.eof = true;
+      this.borrowed = true;
+    } else {
+      this.buf = new Uint8Array(this.head + chunkSize);
+    }
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   get readBytes(): number {
@@ -249,6 +267,11 @@ class Reader implements CaptureReader {
       this.compressed = true;
       this.readAhead = false;
       this.src = new GunzipSource(this.src, this.buf.slice(0, this.end));
+      if (this.borrowed) {
+        this.buf = new Uint8Array(this.chunkSize);
+        this.view = new DataView(this.buf.buffer);
+        this.borrowed = false;
+      }
       this.end = 0;
       this.eof = false;
       await this.fillOrThrow(4, name);
@@ -368,6 +391,8 @@ class Reader implements CaptureReader {
       this.ahead = undefined;
       this.takeAhead(await ahead);
     }
+    // Nothing more will come: moving the tail would gain nothing (and must not touch borrowed bytes).
+    if (this.eof) return this.end - this.pos >= need;
     if (this.pos + need > this.buf.length) {
       const tail = this.buf.subarray(this.pos, this.end);
       if (need > this.buf.length) {

@@ -54,8 +54,19 @@ export class BytesSource implements ByteSource {
   rawBytes = 0;
   readonly totalBytes: number;
 
-  constructor(private readonly bytes: Uint8Array) {
+  /** `inPlace`: the reader may walk (and its caller rewrite) `bytes` where they are (takeAll). */
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly inPlace = false,
+  ) {
     this.totalBytes = bytes.length;
+  }
+
+  /** Every byte not read yet, in place (no copy): the reader then walks them where they are. */
+  takeAll(): Uint8Array {
+    const rest = this.bytes.subarray(this.rawBytes);
+    this.rawBytes = this.bytes.length;
+    return rest;
   }
 
   async read(buf: Uint8Array, offset: number, length: number): Promise<number> {

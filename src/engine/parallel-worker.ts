@@ -55,6 +55,8 @@ export interface PartResult {
   warnings: string[];
   /** The part's per-packet outputs, when asked for. */
   outputs: PartOutputs | undefined;
+  /** The part's buffer (PartTask.bytes), handed back for the next part to be read into. */
+  bytes: ArrayBuffer;
 }
 
 interface ThreadState {
@@ -139,7 +141,7 @@ export default async function replayTask(task: PartTask | ReadyTask): Promise<Pa
   return replayPart(task);
 }
 
-async function replayPart(task: PartTask): Promise<PartResult | Transferred> {
+async function replayPart(task: PartTask): Promise<Transferred> {
   if (state === undefined || state.key !== task.key) state = build(task);
   const s = state;
   s.ctx.notes.clear();
@@ -158,6 +160,7 @@ async function replayPart(task: PartTask): Promise<PartResult | Transferred> {
   const summary = await replayCapture({
     ...hooks,
     capture: new Uint8Array(task.bytes, 0, task.length),
+    captureInPlace: true,
     firstPacket: task.firstPacket,
     ruleset: s.ruleset,
     host: s.host,
@@ -185,15 +188,15 @@ async function replayPart(task: PartTask): Promise<PartResult | Transferred> {
     traffic: traffic && { sizes: traffic.sizeMix() },
     warnings,
     outputs: made?.outputs,
+    bytes: task.bytes,
   };
-  if (made === undefined) return result;
-  const moved = new Transferred(result, made.transfer);
+  const moved = new Transferred(result, made === undefined ? [task.bytes] : [task.bytes, ...made.transfer]);
   // Marked in place: piscina then posts the value with its buffers in the transfer list.
   move(moved);
   return moved;
 }
 
-/** A result whose output buffers move to the main thread instead of being copied (piscina's Transferable). */
+/** A result whose buffers (the part's, its outputs') move to the main thread instead of being copied (piscina's Transferable). */
 class Transferred {
   constructor(
     private readonly value: PartResult,

@@ -38,6 +38,7 @@ export const STATEFUL_MATCHES: ReadonlySet<string> = new Set([...SHARED_STATE_MA
 const STATEFUL_TARGETS = new Set(['SET']);
 
 const PCAP_HEADER = 24;
+const EMPTY = new ArrayBuffer(0);
 const RECORD_HEADER = 16;
 /** libpcap's MAXIMUM_SNAPLEN (as the reader): a larger record is damage. */
 const MAX_CAPLEN = 262144;
@@ -157,6 +158,9 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
     // Reading stopped before the end of the capture by Ctrl-C: the sums cover a prefix only.
     let stoppedEarly = false;
     const results: PartResult[] = [];
+    // Part buffers the threads handed back, read into again: a new 8 MB buffer per part is
+    // external memory V8 answers with collections of the whole heap, in every thread.
+    const free: ArrayBuffer[] = [];
     let sequential: string | undefined;
     // Up to the first interrupted part: what the sums (merge) and the outputs cover.
     let inPrefix = true;
@@ -168,7 +172,8 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
         if (r.outputs !== undefined && sequential === undefined) opts.onPart?.(r.outputs);
         if (r.summary.interrupted) inPrefix = false;
       }
-      results.push({ ...r, outputs: undefined });
+      free.push(r.bytes);
+      results.push({ ...r, outputs: undefined, bytes: EMPTY });
     };
     for (;;) {
       if (failed || sequential !== undefined) break;
@@ -176,7 +181,7 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
         stoppedEarly = true;
         break;
       }
-      const buf = new Uint8Array(PCAP_HEADER + carry.length + partBytes);
+      const buf = new Uint8Array(free.pop() ?? new ArrayBuffer(PCAP_HEADER + RECORD_HEADER + MAX_CAPLEN + partBytes));
       buf.set(header, 0);
       buf.set(carry, PCAP_HEADER);
       const n = readSync(fd, buf, PCAP_HEADER + carry.length, partBytes, position);

@@ -52,6 +52,8 @@ export interface ReplayOptions {
   capture: string | Uint8Array;
   /** The number of the capture's first record (1 unless given): a part of a capture replayed on a thread numbers its packets as the whole. */
   firstPacket?: number;
+  /** `capture`'s bytes are the caller's to give: read in place and rewritten there (openCapture's inPlace). */
+  captureInPlace?: boolean;
   ruleset: Ruleset;
   host: HostModel;
   classify: PathClassifier;
@@ -280,7 +282,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   // NAT hooks exist with the nat table (which always brings conntrack).
   const nat = conntrack !== undefined && tables.has('nat') ? new Nat(conntrack.table, () => ctx.random32()) : undefined;
   ctx.nat = nat;
-  const reader = await openCapture(opts.capture, { firstNumber: opts.firstPacket });
+  const reader = await openCapture(opts.capture, { firstNumber: opts.firstPacket, inPlace: opts.captureInPlace });
   const directional = reader.format === 'pcapng' || reader.interfaces.some((i) => i.linktype === LINKTYPE_LINUX_SLL || i.linktype === LINKTYPE_LINUX_SLL2);
   const egress = directional ? new EgressComparer() : undefined;
   const view = new PacketView();
