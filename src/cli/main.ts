@@ -63,6 +63,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<void> {
 
 const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (invokedDirectly || process.argv[1]?.endsWith('/nfreplay')) {
-  tuneJit();
+  // NFREPLAY_V8_DEFAULTS=1 keeps V8's own tiering thresholds (engine/jit.ts).
+  if (process.env.NFREPLAY_V8_DEFAULTS !== '1') tuneJit();
   void main(process.argv.slice(2));
 }

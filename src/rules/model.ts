@@ -168,11 +168,11 @@ export function findTable(ruleset: Ruleset, name: string): Table | undefined {
   return ruleset.tables.find((t) => t.name === name);
 }
 
-/** Rules in this table that jump or go to `chain` (libiptc's reference count). */
-export function chainReferences(table: Table, chain: string): number {
-  let refs = 0;
+/** Per chain, the rules in this table that jump or go to it (libiptc's reference count). */
+export function chainReferences(table: Table): Map<string, number> {
+  const refs = new Map<string, number>();
   for (const c of table.chains.values()) {
-    for (const r of c.rules) if (r.target.kind === 'jump' && r.target.chain === chain) refs++;
+    for (const r of c.rules) if (r.target.kind === 'jump') refs.set(r.target.chain, (refs.get(r.target.chain) ?? 0) + 1);
   }
   return refs;
 }
