@@ -2,11 +2,14 @@
  * CONNMARK target (libxt_CONNMARK revision 2 / kernel xt_connmark): sets the conntrack
  * mark, or copies it to and from the packet mark, with optional masks and a shift.
  *
- * The kernel evaluates (connmark_tg_shift):
- *  - set:     ctmark = ((ctmark & ~ctmask) ^ ctmark_value)
- *  - save:    ctmark = (ctmark & ~ctmask) ^ (((nfmark & nfmask) << or >> shift) & ctmask)
- *  - restore: nfmark = (nfmark & ~nfmask) ^ (((ctmark & ctmask) << or >> shift) & nfmask)
- * The shift is applied (and saved) for every mode; iptables only prints it when non-zero.
+ * The kernel evaluates (connmark_tg_shift), `<<`/`>>` being the shift when one is given:
+ *  - set:     ctmark = ((ctmark & ~ctmask) ^ ctmark_value) << or >> shift
+ *  - save:    ctmark = (ctmark & ~ctmask) ^ ((nfmark & nfmask) << or >> shift)
+ *  - restore: nfmark = (nfmark & ~nfmask) ^ ((ctmark & ctmask) << or >> shift)
+ * The shifted value is not masked again: with --nfmask wider than --ctmask, --save-mark
+ * also flips connection mark bits outside --ctmask (checked against the kernel by the
+ * differential case connmark-masks). The shift is applied (and saved) for every mode;
+ * iptables only prints it when non-zero.
  */
 import { Verdict } from '../../engine/packet.js';
 import { ParamError } from '../errors.js';
@@ -41,6 +44,11 @@ function saveMasks(s: ConnmarkState): string {
   return ` --nfmask ${hex(s.nfmask)} --ctmask ${hex(s.ctmask)}`;
 }
 
+/** A u32 shifted as connmark_tg_shift() shifts it (`>>=` on a u32: a logical shift). */
+function shifted(v: number, s: ConnmarkState): number {
+  return s.shiftDir === 'left' ? v << s.shiftBits : (v >>> 0) >>> s.shiftBits;
+}
+
 export const CONNMARK = defineTarget<ConnmarkState>({
   name: 'CONNMARK',
   modelled: true,
@@ -65,12 +73,11 @@ export const CONNMARK = defineTarget<ConnmarkState>({
   applyTarget(s, pkt) {
     const ct = pkt.ct;
     if (ct === null) return Verdict.CONTINUE;
-    const shift = (v: number): number => (s.shiftDir === 'left' ? v << s.shiftBits : v >>> s.shiftBits);
     if (s.mode === 'restore') {
-      pkt.mark = ((pkt.mark & ~s.nfmask) ^ (shift(ct.mark & s.ctmask) & s.nfmask)) >>> 0;
+      pkt.mark = ((pkt.mark & ~s.nfmask) ^ shifted(ct.mark & s.ctmask, s)) >>> 0;
       return Verdict.CONTINUE;
     }
-    const mark = s.mode === 'set' ? ((ct.mark & ~s.ctmask) ^ s.ctmark) >>> 0 : ((ct.mark & ~s.ctmask) ^ (shift(pkt.mark & s.nfmask) & s.ctmask)) >>> 0;
+    const mark = (s.mode === 'set' ? shifted((ct.mark & ~s.ctmask) ^ s.ctmark, s) : (ct.mark & ~s.ctmask) ^ shifted(pkt.mark & s.nfmask, s)) >>> 0;
     // Only a changed mark is an event (IPCT_MARK), which shows it even when it is 0.
     if (mark !== ct.mark) {
       ct.mark = mark;
