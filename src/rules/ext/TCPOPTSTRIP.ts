@@ -2,7 +2,9 @@
  * TCPOPTSTRIP target (libxt_TCPOPTSTRIP / kernel xt_TCPOPTSTRIP): overwrites the listed
  * TCP options with NOPs. The kernel allows it only in the mangle table, for -p tcp.
  */
-import { Verdict } from '../../engine/packet.js';
+import { csumReplace16 } from '../../capture/rewrite.js';
+import { Verdict, type PacketState } from '../../engine/packet.js';
+import type { ReplayRuntime } from '../../engine/runtime.js';
 import { ParamError } from '../errors.js';
 import { Header, header, thoff, u8At } from './common/header.js';
 import { strtoul } from '../values.js';
@@ -42,6 +44,38 @@ function listText(options: readonly number[], numeric: boolean): string {
     .join(',');
 }
 
+/** TCPOPT_NOP. */
+const NOP = 1;
+const OPT_MSS = 2;
+
+/**
+ * The option walk of tcpoptstrip_mangle_packet over the TCP header at `tcp` (`hlen` bytes):
+ * an option reaching past the header ends it; each listed option's bytes become NOPs.
+ */
+function stripOptions(s: TcpoptstripState, pkt: PacketState, rt: ReplayRuntime, tcp: number, hlen: number): void {
+  const d = pkt.data;
+  let check = (d[tcp + 16]! << 8) | d[tcp + 17]!;
+  for (let i = 20, optl = 1; i < hlen - 1; i += optl) {
+    const kind = d[tcp + i]!;
+    optl = kind <= NOP || d[tcp + i + 1] === 0 ? 1 : d[tcp + i + 1]!;
+    if (i + optl > hlen) break;
+    if (!s.options.includes(kind)) continue;
+    if (kind === OPT_MSS && pkt.tcpMss !== pkt.view.tcpMss) {
+      rt.note('tcpoptstrip.unknown');
+      continue;
+    }
+    for (let j = i; j < i + optl; j++) {
+      // A byte at an even offset of the segment is the high half of its 16-bit word.
+      const old = d[tcp + j]!;
+      check = j % 2 === 0 ? csumReplace16(check, old << 8, NOP << 8) : csumReplace16(check, old, NOP);
+      d[tcp + j] = NOP;
+    }
+    if (kind === OPT_MSS) pkt.tcpMss = pkt.view.tcpMss = -1;
+  }
+  d[tcp + 16] = check >>> 8;
+  d[tcp + 17] = check & 0xff;
+}
+
 export const TCPOPTSTRIP = defineTarget<TcpoptstripState>({
   name: 'TCPOPTSTRIP',
   modelled: true,
@@ -57,9 +91,11 @@ export const TCPOPTSTRIP = defineTarget<TcpoptstripState>({
   print: (s, _ip, numeric) => (s.options.length > 0 ? ` TCPOPTSTRIP options ${listText(s.options, numeric)}` : ''),
   /**
    * tcpoptstrip_mangle_packet: nothing for a later fragment; a header the packet does not
-   * hold, a data offset below 5 words or options beyond the packet drop it. Options it
-   * would overwrite with NOPs (which a later tcp --tcp-option or tcpmss match would
-   * miss) are noted.
+   * hold, a data offset below 5 words or options beyond the packet drop it. The listed
+   * options become NOPs in the packet's bytes, the TCP checksum updated for each byte
+   * (inet_proto_csum_replace2), so later matches (`tcp --tcp-option`, tcpmss) and the
+   * egress captures see them stripped. An MSS option a TCPMSS target added or changed
+   * earlier is in the packet's state, not yet in its bytes: stripping it is noted, not done.
    */
   applyTarget(s, pkt, rt) {
     const v = pkt.view;
@@ -79,18 +115,7 @@ export const TCPOPTSTRIP = defineTarget<TcpoptstripState>({
       rt.note('tcpoptstrip.unknown');
       return Verdict.CONTINUE;
     }
-    // The walk of tcpoptstrip_mangle_packet: an option reaching past the header ends it.
-    for (let i = 20; i < hlen - 1; ) {
-      const kind = u8At(pkt, off + i);
-      const next = u8At(pkt, off + i + 1);
-      const len = kind <= 1 || next === 0 ? 1 : next;
-      if (i + len > hlen) break;
-      if (s.options.includes(kind)) {
-        rt.note('tcpoptstrip.rewrite');
-        break;
-      }
-      i += len;
-    }
+    stripOptions(s, pkt, rt, v.l3Offset + off, hlen);
     return Verdict.CONTINUE;
   },
 });

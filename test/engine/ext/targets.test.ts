@@ -125,11 +125,25 @@ describe('header rewrites later rules see', () => {
     expect(apply('-p tcp -j ECN --ecn-tcp-remove', short)).toBe(Verdict.DROP);
   });
 
-  it('TCPOPTSTRIP notes what it would strip, drops what it cannot walk', () => {
+  it('TCPOPTSTRIP turns the listed options into NOPs with a valid checksum, drops what it cannot walk', () => {
     const rt = new TestRuntime();
     const withTs = tcpPacket({ options: [1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2] });
+    setTcpChecksum(withTs);
     expect(apply('-p tcp -j TCPOPTSTRIP --strip-options timestamp', withTs, rt)).toBe(Verdict.CONTINUE);
-    expect(rt.notes).toEqual(['tcpoptstrip.rewrite']);
+    const opts = (p: typeof withTs): number[] => [...p.data.subarray(p.view.l4Offset + 20, p.view.l4Offset + p.view.tcpDataOffset * 4)];
+    expect(opts(withTs)).toEqual(new Array(12).fill(1));
+    expect(tcpChecksumOk(withTs)).toBe(true);
+    expect(rt.notes).toEqual([]);
+    // MSS at an odd offset (after one NOP) and SACK-permitted after it: both stripped, the
+    // checksum kept right through the byte swaps; a later tcpmss match no longer finds an MSS.
+    const syn = tcpPacket({ options: [1, 2, 4, 5, 0xb4, 4, 2, 1, 1, 3, 3, 7] });
+    setTcpChecksum(syn);
+    expect(apply('-p tcp -j TCPOPTSTRIP --strip-options mss,sack-permitted', syn)).toBe(Verdict.CONTINUE);
+    expect(opts(syn)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 7]);
+    expect(tcpChecksumOk(syn)).toBe(true);
+    expect(syn.tcpMss).toBe(-1);
+    expect(matcher('-p tcp -m tcpmss ! --mss 1460')(syn)).toBe(true);
+    expect(matcher('-p tcp -m tcp --tcp-option 3')(syn)).toBe(true);
     expect(apply('-p tcp -j TCPOPTSTRIP --strip-options timestamp', tcpPacket({ doff: 4 }))).toBe(Verdict.DROP);
     const beyond = packetOf(ether(ipv4({ proto: 6, l4: tcpHeader({ doff: 10 }) })));
     expect(apply('-p tcp -j TCPOPTSTRIP --strip-options mss', beyond)).toBe(Verdict.DROP);
