@@ -14,6 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { classbenchRuleset, classbenchServices } from './replay-rules.mjs';
 import { bareLoop, generatedCapture, machine, median, printTable, ROOT, workPath } from './lib.mjs';
+import { KUBE_HOST } from './workloads.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const runs = Number(args.runs ?? 3);
@@ -31,19 +32,9 @@ const capture = await generatedCapture(`replay-classbench-${packets}-s${seed}.pc
 const rulesText = classbenchRuleset(size, seed);
 const rules = workPath(`order-classbench-${size}-s${seed}.v4`);
 writeFileSync(rules, rulesText);
-// bench/replay.mjs's kube node: forwards between the outside and the cluster range.
+// The kube node of bench/workloads.mjs: forwards between the outside and the cluster range.
 const host = workPath('order-kube-host.json');
-writeFileSync(
-  host,
-  JSON.stringify({
-    interfaces: [
-      { name: 'eth0', addr: '203.0.113.1/24' },
-      { name: 'eth1', addr: '10.96.0.1/12' },
-    ],
-    forward: true,
-    routes: [{ dst: '0.0.0.0/0', dev: 'eth0', via: '203.0.113.254' }],
-  }),
-);
+writeFileSync(host, JSON.stringify(KUBE_HOST));
 const cli = join(ROOT, 'dist', 'cli', 'main.js');
 const common = [capture, '--rules', rules, '--host', host, '-q'];
 

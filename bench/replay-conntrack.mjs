@@ -21,7 +21,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKubeProxy } from './gen/kube-proxy.mjs';
-import { kubeFilterRuleset, kubeServices, SEED_RULES } from './replay-rules.mjs';
+import { kubeFilterRuleset, kubeServices, SEED_RULES, SEED_RULES_STATEFUL } from './replay-rules.mjs';
+import { KUBE_HOST, SERVER_HOST } from './workloads.mjs';
 import { generatedCapture, machine, median, printTable, ROOT } from './lib.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
@@ -37,20 +38,9 @@ const { openCapture } = await import(join(ROOT, 'dist', 'capture', 'reader.js'))
 const { PcapWriter, rewriteIpv4Dst, rewriteIpv4Src } = await import(join(ROOT, 'dist', 'capture', 'index.js'));
 
 const NO_CHECKSUM = { 'net.netfilter.nf_conntrack_checksum': 0 };
-const serverAddrs = Array.from({ length: 64 }, (_, i) => `192.0.2.${10 + i}/24`);
-const SERVER_HOST = { interfaces: [{ name: 'eth0', addrs: serverAddrs }], routes: [{ dst: '0.0.0.0/0', dev: 'eth0', via: '192.0.2.1' }], sysctls: NO_CHECKSUM };
-const KUBE_HOST = {
-  interfaces: [
-    { name: 'eth0', addr: '203.0.113.1/24' },
-    { name: 'eth1', addr: '10.96.0.1/12' },
-  ],
-  forward: true,
-  routes: [
-    { dst: '0.0.0.0/0', dev: 'eth0', via: '203.0.113.254' },
-    { dst: '10.244.0.0/16', dev: 'eth1' },
-  ],
-  sysctls: NO_CHECKSUM,
-};
+const SERVER = { ...SERVER_HOST, sysctls: NO_CHECKSUM };
+// The endpoints' answers come from the pod range, behind eth1.
+const KUBE = { ...KUBE_HOST, routes: [...KUBE_HOST.routes, { dst: '10.244.0.0/16', dev: 'eth1' }], sysctls: NO_CHECKSUM };
 
 /** A generated capture (bench/lib.mjs), with this run's seed. */
 const generated = (name, opts) => generatedCapture(name, { ...opts, seed });
@@ -95,7 +85,6 @@ function endpointMap(text) {
   return map;
 }
 
-const stateful = (rules) => rules.replace('-A INPUT -i lo -j ACCEPT', '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -i lo -j ACCEPT');
 // Without --random-fully: the generated answers keep the clients' ports, as MASQUERADE does
 // when the port is free (with --random-fully it draws one, which a synthetic capture cannot know).
 const kubeText = generateKubeProxy({ services: 1000, endpoints: 1, nodePortEvery: 0 }).replaceAll(' --random-fully', '');
@@ -107,15 +96,15 @@ const kubeCapture = await fromEndpoints(
 );
 
 const workloads = [
-  { name: 'short connections', capture: await generated(`capture-${packets}-s${seed}.pcap`, { packets }), host: SERVER_HOST, stateless: SEED_RULES, stateful: stateful(SEED_RULES) },
+  { name: 'short connections', capture: await generated(`capture-${packets}-s${seed}.pcap`, { packets }), host: SERVER, stateless: SEED_RULES, stateful: SEED_RULES_STATEFUL },
   {
     name: 'long-lived flows',
     capture: await generated(`capture-long-${packets}-s${seed}.pcap`, { packets, maxResponse: 100_000_000, concurrency: 16 }),
-    host: SERVER_HOST,
+    host: SERVER,
     stateless: SEED_RULES,
-    stateful: stateful(SEED_RULES),
+    stateful: SEED_RULES_STATEFUL,
   },
-  { name: 'kube-proxy 1,000 services', capture: kubeCapture, host: KUBE_HOST, stateless: kubeFilterRuleset(1000), stateful: kubeText },
+  { name: 'kube-proxy 1,000 services', capture: kubeCapture, host: KUBE, stateless: kubeFilterRuleset(1000), stateful: kubeText },
 ];
 
 async function replay(w, text) {

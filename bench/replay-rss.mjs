@@ -14,15 +14,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSize } from './gen/capture.mjs';
 import { BENCH_DIR, machine, printTable, ROOT } from './lib.mjs';
-import { SEED_RULES } from './replay-rules.mjs';
+import { SEED_RULES_STATEFUL } from './replay-rules.mjs';
+import { SERVER_HOST } from './workloads.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-const SERVER_HOST = {
-  interfaces: [{ name: 'eth0', addrs: Array.from({ length: 64 }, (_, i) => `192.0.2.${10 + i}/24`) }],
-  routes: [{ dst: '0.0.0.0/0', dev: 'eth0', via: '192.0.2.1' }],
-  sysctls: { 'net.netfilter.nf_conntrack_checksum': 0 },
-};
-const STATEFUL = SEED_RULES.replace('-A INPUT -i lo -j ACCEPT', '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -i lo -j ACCEPT');
+const SERVER = { ...SERVER_HOST, sysctls: { 'net.netfilter.nf_conntrack_checksum': 0 } };
 
 /** The child: replays standard input (or --capture), prints what it measured as one JSON line. */
 async function child() {
@@ -30,8 +26,8 @@ async function child() {
   const { compileRuleset } = await import(join(ROOT, 'dist', 'compile', 'index.js'));
   const { loadRulesetText } = await import(join(ROOT, 'dist', 'rules', 'index.js'));
   const { createClassifier, hostFromJson } = await import(join(ROOT, 'dist', 'netfilter', 'index.js'));
-  const ruleset = args.rules ? loadRulesetText(readFileSync(args.rules, 'utf8'), { source: args.rules }).ruleset : loadRulesetText(STATEFUL, { source: 'stateful' }).ruleset;
-  const host = args.host ? hostFromJson(JSON.parse(readFileSync(args.host, 'utf8')), args.host) : hostFromJson(SERVER_HOST, 'host');
+  const ruleset = args.rules ? loadRulesetText(readFileSync(args.rules, 'utf8'), { source: args.rules }).ruleset : loadRulesetText(SEED_RULES_STATEFUL, { source: 'stateful' }).ruleset;
+  const host = args.host ? hostFromJson(JSON.parse(readFileSync(args.host, 'utf8')), args.host) : hostFromJson(SERVER, 'host');
   const t0 = process.hrtime.bigint();
   const summary = await replayCapture({ capture: args.capture ?? '-', ruleset, host, classify: createClassifier(host), runner: (rt) => compileRuleset(ruleset, rt) });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -89,6 +89,9 @@ COMMIT
 
 // The seed-style INPUT rules (SEED_RULES) as a BPF filter: the blocked sources, then what is
 // accepted; tcpdump keeps the packets the filter passes.
+/** The seed rules with `-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT` first in INPUT: the stateful workloads' rules. */
+export const SEED_RULES_STATEFUL = SEED_RULES.replace('-A INPUT -i lo -j ACCEPT', '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -i lo -j ACCEPT');
+
 export const SEED_BPF =
   'not (src host 203.0.113.66 or src host 203.0.113.67 or src net 198.51.100.128/25 or ip[6:2] & 0x1fff != 0) and ' +
   '(icmp or tcp dst port 22 or tcp dst port 80 or tcp dst port 443 or (tcp dst port 22222 and tcp[tcpflags] & (tcp-syn|tcp-ack|tcp-fin|tcp-rst) == tcp-syn and src net 192.0.2.0/24) ' +

@@ -7,7 +7,8 @@
 //
 //   npm run build && node bench/replay-traffic.mjs [--runs=7] [--packets=2000000]
 import { generatedCapture, median } from './lib.mjs';
-import { SEED_RULES } from './replay-rules.mjs';
+import { SEED_RULES, SEED_RULES_STATEFUL } from './replay-rules.mjs';
+import { SERVER_HOST } from './workloads.mjs';
 import { replayCapture } from '../dist/engine/replay.js';
 import { Traffic } from '../dist/engine/traffic.js';
 import { compileRuleset } from '../dist/compile/index.js';
@@ -19,16 +20,11 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/
 const runs = Number(args.runs ?? 7);
 const packets = Number(args.packets ?? 2_000_000);
 const file = await generatedCapture(`capture-${packets}-s1.pcap`, { packets, seed: 1 });
-const HOST = {
-  interfaces: [{ name: 'eth0', addrs: Array.from({ length: 64 }, (_, i) => `192.0.2.${10 + i}/24`) }],
-  routes: [{ dst: '0.0.0.0/0', dev: 'eth0', via: '192.0.2.1' }],
-};
-const TRACKED = SEED_RULES.replace('-A INPUT -i lo -j ACCEPT', '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -i lo -j ACCEPT');
 
 /** Seconds of one replay (the compile apart), with or without the traffic collector. */
 async function once(text, withTraffic) {
   const ruleset = loadRulesetText(text, { source: 'bench' }).ruleset;
-  const host = hostFromJson(HOST, 'host');
+  const host = hostFromJson(SERVER_HOST, 'host');
   const runner = compileRuleset(ruleset, new ReplayContext({ host, seed: 1 }));
   const traffic = withTraffic ? new Traffic() : undefined;
   const t0 = process.hrtime.bigint();
@@ -41,8 +37,8 @@ async function once(text, withTraffic) {
 const variants = [
   ['stateless', SEED_RULES, false],
   ['stateless + traffic', SEED_RULES, true],
-  ['conntrack', TRACKED, false],
-  ['conntrack + traffic', TRACKED, true],
+  ['conntrack', SEED_RULES_STATEFUL, false],
+  ['conntrack + traffic', SEED_RULES_STATEFUL, true],
 ];
 const times = variants.map(() => []);
 await once(SEED_RULES, true);

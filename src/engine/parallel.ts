@@ -38,7 +38,6 @@ export const STATEFUL_MATCHES: ReadonlySet<string> = new Set([...SHARED_STATE_MA
 const STATEFUL_TARGETS = new Set(['SET']);
 
 const PCAP_HEADER = 24;
-const EMPTY = new ArrayBuffer(0);
 const RECORD_HEADER = 16;
 /** libpcap's MAXIMUM_SNAPLEN (as the reader): a larger record is damage. */
 const MAX_CAPLEN = 262144;
@@ -173,7 +172,7 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
         if (r.summary.interrupted) inPrefix = false;
       }
       free.push(r.bytes);
-      results.push({ ...r, outputs: undefined, bytes: EMPTY });
+      results.push({ ...r, outputs: undefined });
     };
     for (;;) {
       if (failed || sequential !== undefined) break;

@@ -1,4 +1,4 @@
-/** Raw-IP (linktype 101) captures built packet by packet, for the capacity and traffic tests. */
+/** IPv4 datagrams and raw-IP (linktype 101) captures built packet by packet, for the tests. */
 import { PcapWriter } from '../../src/capture/index.js';
 import { ip, sum16 } from '../support/checksum.js';
 
@@ -15,6 +15,12 @@ export interface Pkt {
   flags?: number;
   seq?: number;
   ack?: number;
+  /** IP identification (0), TTL (64); a deliberately wrong IP header checksum. */
+  id?: number;
+  ttl?: number;
+  badIpChecksum?: boolean;
+  /** Bytes after the UDP or TCP header (zeros up to `size` otherwise). */
+  payload?: Uint8Array;
 }
 
 export const T0 = 1700000000;
@@ -24,16 +30,18 @@ export const ACK = 0x10;
 /** An IPv4 datagram with correct IP, UDP and TCP checksums. */
 export function datagram(p: Pkt): Uint8Array {
   const header = p.proto === 'tcp' ? 20 : 8;
-  const size = Math.max(p.size ?? 0, 20 + header);
+  const size = Math.max(p.size ?? 0, 20 + header + (p.payload?.length ?? 0));
   const b = new Uint8Array(size);
   const dv = new DataView(b.buffer);
   b[0] = 0x45;
   dv.setUint16(2, size);
-  b[8] = 64;
+  dv.setUint16(4, p.id ?? 0);
+  b[8] = p.ttl ?? 64;
   b[9] = p.proto === 'tcp' ? 6 : 17;
   dv.setUint32(12, ip(p.src));
   dv.setUint32(16, ip(p.dst));
-  dv.setUint16(10, ~sum16(b, 0, 20) & 0xffff);
+  dv.setUint16(10, (~sum16(b, 0, 20) & 0xffff) ^ (p.badIpChecksum ? 0x5555 : 0));
+  if (p.payload !== undefined) b.set(p.payload, 20 + header);
   const l4 = size - 20;
   const pseudo = sum16(b, 12, 20, b[9]! + l4);
   dv.setUint16(20, p.sport ?? 40000);

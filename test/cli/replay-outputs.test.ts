@@ -10,8 +10,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ip, sum16 } from '../support/checksum.js';
 import type { DropRecord } from '../../src/engine/drops.js';
+import { datagram, T0, type Pkt } from '../analysis/packets.js';
+import { ip, sum16 } from '../support/checksum.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCapture, PcapWriter } from '../../src/capture/index.js';
 import { ConnEntry, CtEvent, Status } from '../../src/conntrack/entry.js';
@@ -30,54 +31,15 @@ function nfreplay(args: string[]) {
 }
 
 
-interface Pkt {
-  /** Seconds after 1700000000 (2023-11-14T22:13:20Z). */
-  t: number;
-  src: string;
-  dst: string;
-  proto: 'udp' | 'tcp';
-  sport?: number;
-  dport?: number;
-  flags?: number;
-  seq?: number;
-  ack?: number;
-  ttl?: number;
-  badIpChecksum?: boolean;
-}
-
-const T0 = 1700000000;
 const ETH_HEADER = [0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0xaa, 0x08, 0x00];
+const UDP_PAYLOAD = Uint8Array.from([0x61, 0x62, 0x63, 0x64]);
 
 /** An Ethernet frame holding an IPv4 packet with correct checksums (unless asked otherwise). */
 function frame(p: Pkt): Uint8Array {
-  const l4len = p.proto === 'tcp' ? 20 : 12;
-  const b = new Uint8Array(14 + 20 + l4len);
+  const d = datagram({ id: 7, payload: p.proto === 'udp' ? UDP_PAYLOAD : undefined, ...p });
+  const b = new Uint8Array(ETH_HEADER.length + d.length);
   b.set(ETH_HEADER);
-  const dv = new DataView(b.buffer, 14);
-  const q = b.subarray(14);
-  q[0] = 0x45;
-  dv.setUint16(2, q.length);
-  dv.setUint16(4, 7);
-  q[8] = p.ttl ?? 64;
-  q[9] = p.proto === 'tcp' ? 6 : 17;
-  dv.setUint32(12, ip(p.src));
-  dv.setUint32(16, ip(p.dst));
-  dv.setUint16(10, (~sum16(q, 0, 20) & 0xffff) ^ (p.badIpChecksum ? 0x5555 : 0));
-  const pseudo = sum16(q, 12, 20, q[9]! + l4len);
-  dv.setUint16(20, p.sport ?? 40000);
-  dv.setUint16(22, p.dport ?? 53);
-  if (p.proto === 'udp') {
-    dv.setUint16(24, l4len);
-    q.set([0x61, 0x62, 0x63, 0x64], 28);
-    dv.setUint16(26, ~sum16(q, 20, q.length, pseudo) & 0xffff || 0xffff);
-  } else {
-    dv.setUint32(24, p.seq ?? 1000);
-    dv.setUint32(28, p.ack ?? 0);
-    q[32] = 0x50;
-    q[33] = p.flags ?? 0x02;
-    dv.setUint16(34, 64240);
-    dv.setUint16(36, ~sum16(q, 20, q.length, pseudo) & 0xffff);
-  }
+  b.set(d, ETH_HEADER.length);
   return b;
 }
 

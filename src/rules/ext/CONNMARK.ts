@@ -46,7 +46,7 @@ function saveMasks(s: ConnmarkState): string {
 
 /** A u32 shifted as connmark_tg_shift() shifts it (`>>=` on a u32: a logical shift). */
 function shifted(v: number, s: ConnmarkState): number {
-  return s.shiftDir === 'left' ? v << s.shiftBits : (v >>> 0) >>> s.shiftBits;
+  return s.shiftDir === 'left' ? v << s.shiftBits : v >>> s.shiftBits;
 }
 
 export const CONNMARK = defineTarget<ConnmarkState>({
