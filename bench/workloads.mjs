@@ -90,7 +90,7 @@ export function workloadOptions(args) {
  *     per N to its VIPs and ports: requests match a KUBE-SERVICES rule in FORWARD, replies
  *     scan the whole chain without matching;
  *   ClassBench-style: an ACL of `classbench` rules in FORWARD (classbenchRuleset: prefix
- *     pairs, exact and ranged ports; nothing the compiled matcher can index) on the kube
+ *     pairs, exact and ranged ports; the compiled matcher walks it through address runs) on the kube
  *     node, its capture to 256 services its rules are partly written around.
  */
 export function replayWorkloads({ seed = 1, empty = false, containers = 0, services = [10, 1000, 10000], classbench = 10000 }) {

@@ -41,7 +41,7 @@ import {
   type TableRunner,
 } from './prepare.js';
 import { SlotEmit, SpecialisedEmit, type ChainRef, type ChainSlot, type Emit } from './emit.js';
-import { findRuns, groupByKey, IntPairTable, isPure, numericKey, RunKind, type Grouped, type Run } from './runs.js';
+import { AddrIndex, findRuns, groupByKey, IntPairTable, isPure, numericKey, RunKind, type AddrRunOptions, type Grouped, type Run } from './runs.js';
 
 export interface CompileOptions extends RunnerOptions {
   /** false: no hash indexes, every chain tested rule by rule (to check the indexes). */
@@ -52,6 +52,8 @@ export interface CompileOptions extends RunnerOptions {
    * 'always' wherever possible, 'never'. Verdicts and counters never depend on it.
    */
   templates?: 'auto' | 'always' | 'never';
+  /** Where address runs go (runs.ts ADDR_RUNS unless given; small values are for tests). */
+  addrRuns?: AddrRunOptions;
 }
 
 export type CompiledRunner = TableRunner & {
@@ -119,6 +121,7 @@ class TableGen {
     readonly useIndex: boolean,
     readonly templates: 'auto' | 'always' | 'never',
     chainEvaluated: Float64Array | undefined,
+    private readonly addrRuns: AddrRunOptions | undefined,
   ) {
     this.C = this.scope.param(counters.counts);
     this.CE = chainEvaluated && this.scope.param(chainEvaluated);
@@ -255,7 +258,7 @@ class TableGen {
     const groups = new Map<string, Array<{ pc: PreparedChain; text: Code; emit: SlotEmit }>>();
     for (const pc of this.table.chains) {
       const eligible =
-        this.templates !== 'never' && pc.rules.length <= INLINE_MAX && (!this.useIndex || findRuns(pc.rules).length === 0);
+        this.templates !== 'never' && pc.rules.length <= INLINE_MAX && (!this.useIndex || findRuns(pc.rules, this.addrRuns).length === 0);
       if (!eligible) continue;
       const emit = new SlotEmit(this.D);
       const text = this.chainBody(pc, emit);
@@ -282,7 +285,7 @@ class TableGen {
     const fn = ref.fn;
     const n = pc.rules.length;
     const head = code`// chain ${pc.chain.name}, ${n} rules\nfunction ${fn}(pkt) {`;
-    const runs = this.useIndex ? findRuns(pc.rules) : [];
+    const runs = this.useIndex ? findRuns(pc.rules, this.addrRuns) : [];
     if (runs.length === 0 && n <= INLINE_MAX) {
       this.decls.push(code`${head}\n${this.chainBody(pc, this.spec)}\n}`);
       return;
@@ -371,6 +374,10 @@ class TableGen {
     const exit = run.start + 1;
     const attempt = (call: (q: Code) => Code): Code =>
       code`const r = ${call(code`q`)}; if (r !== ${Verdict.CONTINUE}) { ${this.exitCount(pc.num, code`${exit} + q`, this.spec)} return r; }`;
+    if (run.kind === RunKind.ADDR) {
+      this.decls.push(code`// address run: rules #${run.start + 1} to #${run.end}\nfunction ${name}(pkt, v) {\n${this.addrScan(rules, attempt(full))}\n}`);
+      return name;
+    }
     let lookup: Code;
     let grouped: Grouped<unknown>;
     if (run.kind === RunKind.IN) {
@@ -414,6 +421,27 @@ return ${Verdict.CONTINUE};`;
     }
     this.decls.push(code`// indexed run: rules #${run.start + 1} to #${run.end}\nfunction ${name}(pkt, v) {\n${body}\n}`);
     return name;
+  }
+
+  /**
+   * An address run's body: the AND of the packet's rows, word by word; each set bit, lowest
+   * first (chain order), is a candidate q to `attempt`.
+   */
+  private addrScan(rules: readonly PreparedRule[], attempt: Code): Code {
+    const ix = new AddrIndex(rules);
+    const IX = this.scope.param(ix);
+    return code`${IX}.locate(v.srcAddr, v.dstAddr, v.protocol);
+const sb = ${IX}.srcBits, db = ${IX}.dstBits, pb = ${IX}.protoBits, s = ${IX}.s, d = ${IX}.d, p = ${IX}.p;
+for (let w = 0; w < ${ix.words}; w++) {
+let x = sb[s + w] & db[d + w] & pb[p + w];
+while (x !== 0) {
+const low = x & -x;
+x ^= low;
+const q = (w << 5) | (31 - Math.clz32(low));
+${attempt}
+}
+}
+return ${Verdict.CONTINUE};`;
   }
 
   /** The factory body: declarations, then what the factory returns (Built). */
@@ -509,7 +537,7 @@ class Compiled implements CompiledRunner {
     this.counters = prepared.counters;
     this.requested = options.tables && new Set(options.tables);
     for (const [name, table] of prepared.tables) {
-      const gen = new TableGen(table, prepared.counters, rt, options.index !== false, options.templates ?? 'auto', prepared.chainEvaluated);
+      const gen = new TableGen(table, prepared.counters, rt, options.index !== false, options.templates ?? 'auto', prepared.chainEvaluated, options.addrRuns);
       const ev = gen.scope.param(this.ev);
       gen.plan();
       for (const pc of table.chains) gen.chain(pc);

@@ -1,10 +1,12 @@
 /**
  * Indexes for long runs of similar rules (kube-proxy's KUBE-SERVICES: thousands of
- * `-d VIP/32 -p tcp -m comment -m tcp --dport N -j KUBE-SVC-…`). The kernel tests such a
- * chain rule by rule; the compiled matcher looks the packet's key up once and evaluates
- * only the rules that can match it, in order, with their full tests (none for a rule that
- * tests nothing but its key: isPure). That is exact because a rule outside the candidates
- * cannot match and its evaluation has no effect:
+ * `-d VIP/32 -p tcp -m comment -m tcp --dport N -j KUBE-SVC-…`; an ACL of thousands of
+ * source and destination prefixes). The kernel tests such a chain rule by rule; the
+ * compiled matcher looks the packet's key up once (a hash of the exact key, or for an ACL
+ * bit vectors by address and protocol: AddrIndex) and evaluates only the rules that can
+ * match it, in order, with their full tests (none for a rule that tests nothing but its
+ * hash key: isPure). That is exact because a rule outside the candidates cannot match and
+ * its evaluation has no effect:
  *
  *  - ip_packet_match runs first and is pure: a rule with `-d X/32` (or `-s X/32`, or
  *    `-i name`, not inverted) fails it for any packet whose field differs, before any match
@@ -30,6 +32,8 @@ export const RunKind = {
   SRC: 2,
   /** Input interface name, exact. */
   IN: 3,
+  /** Source and destination prefixes and protocol, through bit vectors (AddrIndex). */
+  ADDR: 4,
 } as const;
 export type RunKind = (typeof RunKind)[keyof typeof RunKind];
 
@@ -92,6 +96,8 @@ function qualifies(kind: RunKind, pr: PreparedRule): boolean {
       return ip.smsk >>> 0 === FULL && !ip.invSrc;
     case RunKind.IN:
       return ip.iniface !== '' && !ip.iniface.endsWith('+') && !ip.invIn;
+    case RunKind.ADDR:
+      return false;
   }
 }
 
@@ -103,12 +109,30 @@ export function numericKey(kind: RunKind, pr: PreparedRule): [number, number] {
 }
 
 /**
- * Maximal runs of at least MIN_RUN consecutive rules sharing a kind, chosen greedily from
- * the top: at each position the kind with the longest run (the more specific on a tie).
+ * Where address runs go (AddrIndex): stretches of at least `min` rules of which at least the
+ * fraction `share` test an address, cut into runs of at most `chunk` rules.
  */
-export function findRuns(rules: readonly PreparedRule[]): Run[] {
+export interface AddrRunOptions {
+  min: number;
+  share: number;
+  chunk: number;
+}
+
+/**
+ * Long enough for a bit-vector scan to beat testing rule by rule; and a chunk's rows of bits
+ * (at most 4 * chunk + 1 rows of chunk / 32 words per field) stay within a few megabytes.
+ */
+export const ADDR_RUNS: AddrRunOptions = { min: 64, share: 0.5, chunk: 2048 };
+
+/**
+ * Maximal runs of at least MIN_RUN consecutive rules sharing a hash key, chosen greedily
+ * from the top: at each position the kind with the longest run (the more specific on a
+ * tie). The stretches left between them, when long enough and mostly of rules that test an
+ * address, become address runs (ADDR).
+ */
+export function findRuns(rules: readonly PreparedRule[], addr: AddrRunOptions = ADDR_RUNS): Run[] {
   const n = rules.length;
-  if (n < MIN_RUN) return [];
+  if (n < Math.min(MIN_RUN, addr.min)) return [];
   // Length of the run of each kind starting at each position, from the end.
   const lengths = KINDS.map((kind) => {
     const len = new Int32Array(n + 1);
@@ -116,6 +140,7 @@ export function findRuns(rules: readonly PreparedRule[]): Run[] {
     return len;
   });
   const runs: Run[] = [];
+  let gap = 0;
   for (let i = 0; i < n; ) {
     let best = 0;
     let kind: RunKind = RunKind.DPORT;
@@ -126,13 +151,31 @@ export function findRuns(rules: readonly PreparedRule[]): Run[] {
       }
     });
     if (best >= MIN_RUN) {
+      addrRuns(rules, gap, i, addr, runs);
       runs.push({ kind, start: i, end: i + best });
       i += best;
+      gap = i;
     } else {
       i++;
     }
   }
+  addrRuns(rules, gap, n, addr, runs);
   return runs;
+}
+
+/** Whether the generic part tests the source or the destination address. */
+function testsAddress(pr: PreparedRule): boolean {
+  return pr.rule.ip.smsk !== 0 || pr.rule.ip.dmsk !== 0;
+}
+
+/** Address runs over rules from..to-1 into `runs`, when that stretch is worth one. */
+function addrRuns(rules: readonly PreparedRule[], from: number, to: number, addr: AddrRunOptions, runs: Run[]): void {
+  if (to - from < addr.min) return;
+  let tested = 0;
+  for (let i = from; i < to; i++) if (testsAddress(rules[i]!)) tested++;
+  // Rules that test no address are candidates for every packet: a scan gains nothing on them.
+  if (tested < addr.share * (to - from)) return;
+  for (let s = from; s < to; s += addr.chunk) runs.push({ kind: RunKind.ADDR, start: s, end: Math.min(to, s + addr.chunk) });
 }
 
 /**
@@ -142,6 +185,8 @@ export function findRuns(rules: readonly PreparedRule[]): Run[] {
  * fragments with a whole header, where tcp_mt and udp_mt are that port comparison).
  */
 export function isPure(kind: RunKind, pr: PreparedRule): boolean {
+  // An address run's candidates share bits of their fields, not a key: each is tested whole.
+  if (kind === RunKind.ADDR) return false;
   const ip = pr.rule.ip;
   const generic =
     (kind === RunKind.SRC || (ip.smsk === 0 && ip.src === 0 && !ip.invSrc)) &&
@@ -247,5 +292,127 @@ export class IntPairTable {
       if (v === -1 || (slots[at] === a && slots[at + 1] === b)) return v;
       h = (h + 1) & this.mask;
     }
+  }
+}
+
+const ALL: ReadonlyArray<readonly [number, number]> = [[0, 0xffffffff]];
+
+/**
+ * The unsigned address ranges a generic-part address test can pass: a prefix, or the one or
+ * two ranges around it when inverted. A mask that is not a prefix (iptables takes dotted
+ * masks) or no mask at all may pass any address: every address, a superset.
+ */
+function addressRanges(addr: number, mask: number, invert: boolean): ReadonlyArray<readonly [number, number]> {
+  const m = mask >>> 0;
+  const host = ~m >>> 0;
+  if (m === 0 || (host & (host + 1)) !== 0) return ALL;
+  const lo = (addr & m) >>> 0;
+  const hi = (lo | host) >>> 0;
+  if (!invert) return [[lo, hi]];
+  const out: Array<[number, number]> = [];
+  if (lo > 0) out.push([0, lo - 1]);
+  if (hi < 0xffffffff) out.push([hi + 1, 0xffffffff]);
+  return out;
+}
+
+/** One field's elementary intervals (by their first address, sign-flipped to sort as int32) and each one's row of bits. */
+interface FieldRows {
+  bounds: Int32Array;
+  bits: Int32Array;
+}
+
+/** Unsigned order as int32 order: the sign bit flipped. */
+function flip(addr: number): number {
+  return (addr ^ 0x80000000) | 0;
+}
+
+/** The row whose interval holds `key` (flipped): the last bound at or below it. */
+function rowOf(bounds: Int32Array, key: number): number {
+  let lo = 0;
+  let hi = bounds.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (bounds[mid]! <= key) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function fieldRows(ranges: ReadonlyArray<ReadonlyArray<readonly [number, number]>>, words: number): FieldRows {
+  const starts = new Set<number>([0]);
+  for (const list of ranges)
+    for (const [lo, hi] of list) {
+      starts.add(lo);
+      if (hi < 0xffffffff) starts.add(hi + 1);
+    }
+  const bounds = Int32Array.from([...starts].sort((a, b) => a - b), flip);
+  const rows = bounds.length;
+  // A rule's bit flips where each of its ranges starts and where it ends; each row is then
+  // the XOR of the flips at or above it: rows x words, whatever the ranges' widths.
+  const bits = new Int32Array(rows * words);
+  ranges.forEach((list, q) => {
+    const word = q >> 5;
+    const bit = 1 << (q & 31);
+    for (const [lo, hi] of list) {
+      bits[rowOf(bounds, flip(lo)) * words + word]! ^= bit;
+      if (hi < 0xffffffff) bits[rowOf(bounds, flip(hi + 1)) * words + word]! ^= bit;
+    }
+  });
+  for (let i = words; i < bits.length; i++) bits[i]! ^= bits[i - words]!;
+  return { bounds, bits };
+}
+
+/** The protocol's row: TCP, UDP, any other. */
+function protoRow(proto: number): number {
+  return proto === 6 ? 0 : proto === 17 ? 1 : 2;
+}
+
+/**
+ * The candidates of an address run, as bit vectors (one bit per rule, in chain order) for
+ * the source address, the destination address and the protocol: a rule's bit is set in
+ * every row its generic part can pass for that field, so the AND of the packet's three rows
+ * holds every rule whose generic part the packet can pass, in order. The others fail
+ * ip_packet_match, before any match or target of theirs runs, so skipping them is exact;
+ * the candidates are tested whole. `locate` leaves the packet's row offsets in s, d and p
+ * (no allocation per packet).
+ */
+export class AddrIndex {
+  readonly words: number;
+  readonly srcBits: Int32Array;
+  readonly dstBits: Int32Array;
+  readonly protoBits: Int32Array;
+  s = 0;
+  d = 0;
+  p = 0;
+  private readonly srcBounds: Int32Array;
+  private readonly dstBounds: Int32Array;
+
+  constructor(rules: readonly PreparedRule[]) {
+    const words = (this.words = (rules.length + 31) >> 5);
+    const src = fieldRows(
+      rules.map((pr) => addressRanges(pr.rule.ip.src, pr.rule.ip.smsk, pr.rule.ip.invSrc)),
+      words,
+    );
+    const dst = fieldRows(
+      rules.map((pr) => addressRanges(pr.rule.ip.dst, pr.rule.ip.dmsk, pr.rule.ip.invDst)),
+      words,
+    );
+    this.srcBounds = src.bounds;
+    this.srcBits = src.bits;
+    this.dstBounds = dst.bounds;
+    this.dstBits = dst.bits;
+    this.protoBits = new Int32Array(3 * words);
+    rules.forEach((pr, q) => {
+      const { proto, invProto } = pr.rule.ip;
+      for (let row = 0; row < 3; row++) {
+        if (proto === 0 || invProto || protoRow(proto) === row) this.protoBits[row * words + (q >> 5)]! |= 1 << (q & 31);
+      }
+    });
+  }
+
+  locate(src: number, dst: number, proto: number): void {
+    this.s = rowOf(this.srcBounds, flip(src)) * this.words;
+    this.d = rowOf(this.dstBounds, flip(dst)) * this.words;
+    this.p = protoRow(proto) * this.words;
   }
 }

@@ -40,6 +40,8 @@ import {
 
 const FULL = 0xffffffff;
 const HOSTS = ['10.0.0.1', '10.0.0.2', '10.1.2.3', '192.0.2.1', '192.0.2.2', '198.51.100.7', '203.0.113.9'].map(ip);
+/** Addresses at the edges of NETS' ranges and of the address space. */
+const EDGES = ['0.0.0.0', '9.255.255.255', '10.0.0.0', '10.255.255.255', '11.0.0.0', '127.255.255.255', '128.0.0.0', '192.0.2.255', '192.0.3.0', '255.255.255.255'].map(ip);
 const NETS: Array<[number, number]> = [
   [0, 0],
   [ip('10.0.0.0'), prefix(8)],
@@ -47,6 +49,9 @@ const NETS: Array<[number, number]> = [
   [ip('192.0.2.0'), prefix(24)],
   [ip('192.0.2.2'), FULL],
   [ip('203.0.113.9'), FULL],
+  // the top half of the address space: unsigned order past the int32 sign bit
+  [ip('128.0.0.0'), prefix(1)],
+  [ip('10.0.0.0'), prefix(31)],
   // a non-contiguous mask, as iptables accepts in dotted form
   [ip('10.0.0.1') & ip('255.0.0.255'), ip('255.0.0.255')],
 ];
@@ -198,8 +203,8 @@ function rulesetArb(maxPieces: number): fc.Arbitrary<Ruleset> {
 }
 
 const packet: fc.Arbitrary<PacketFields> = fc.record({
-  src: fc.constantFrom(...HOSTS),
-  dst: fc.constantFrom(...HOSTS),
+  src: fc.constantFrom(...HOSTS, ...EDGES),
+  dst: fc.constantFrom(...HOSTS, ...EDGES),
   proto: fc.constantFrom(6, 6, 17, 17, 1, 47),
   sport: fc.constantFrom(...PORTS, 40000),
   dport: fc.constantFrom(...PORTS, 40000),
@@ -249,6 +254,9 @@ function agree(rs: Ruleset, packets: readonly PacketFields[], unmodelled: Unmode
     ['compiled without index', (rt, prepared) => compileRuleset(rs, rt, { unmodelled, prepared, index: false })],
     ['compiled, templates everywhere', (rt, prepared) => compileRuleset(rs, rt, { unmodelled, prepared, templates: 'always' })],
     ['compiled, no templates', (rt, prepared) => compileRuleset(rs, rt, { unmodelled, prepared, templates: 'never' })],
+    // Address runs from a few rules, in chunks over a word boundary (33 rules: two words).
+    ['compiled, address runs everywhere', (rt, prepared) => compileRuleset(rs, rt, { unmodelled, prepared, addrRuns: { min: 2, share: 0, chunk: 33 } })],
+    ['compiled, address runs, no templates', (rt, prepared) => compileRuleset(rs, rt, { unmodelled, prepared, templates: 'never', addrRuns: { min: 2, share: 0, chunk: 5 } })],
   ];
   const [reference, ...others] = runners.map(([name, make]) => {
     const outcome = replay(
