@@ -170,7 +170,12 @@ export function classbenchRules(n, seed = 1) {
  * the compiled matcher's runs: every packet walks the chain rule by rule up to its match.
  */
 export function classbenchRuleset(n, seed = 1) {
-  const rules = classbenchRules(n, seed).map((c) => {
+  return classbenchText(classbenchRules(n, seed));
+}
+
+/** classbenchRules()' rules (in any order) as an iptables-restore filter table. */
+export function classbenchText(list) {
+  const rules = list.map((c) => {
     const ports = c.proto === '' ? '' : `${c.dport || c.sport ? ` -m ${c.proto}` : ''}${c.dport ? ` --dport ${c.dport}` : ''}${c.sport ? ` --sport ${c.sport}` : ''}`;
     return `-A FORWARD${c.src ? ` -s ${c.src}` : ''} -d ${c.dst}${c.proto ? ` -p ${c.proto}` : ''}${ports} -j ${c.target}`;
   });

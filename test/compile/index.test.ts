@@ -6,7 +6,7 @@
  * fragments, the "evil" fragment at offset 8, headers cut by the snaplen, other protocols).
  */
 import { describe, expect, it } from 'vitest';
-import { classbenchRules, kubeFilterRuleset, kubePackets } from '../../bench/replay-rules.mjs';
+import { classbenchRules, classbenchText, kubeFilterRuleset, kubePackets } from '../../bench/replay-rules.mjs';
 import { compileRuleset, interpretRuleset, type TableRunner } from '../../src/compile/index.js';
 import { L4State } from '../../src/decode/view.js';
 import { loadRulesetText } from '../../src/rules/index.js';
@@ -108,14 +108,6 @@ interface AclRule {
   target: string;
 }
 
-function aclText(rules: readonly AclRule[]): string {
-  const lines = rules.map((c) => {
-    const ports = `${c.dport || c.sport ? ` -m ${c.proto}` : ''}${c.dport ? ` --dport ${c.dport}` : ''}${c.sport ? ` --sport ${c.sport}` : ''}`;
-    return `-A FORWARD${c.src ? ` -s ${c.src}` : ''} -d ${c.dst}${c.proto ? ` -p ${c.proto}` : ''}${ports} -j ${c.target}`;
-  });
-  return ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ...lines, 'COMMIT', ''].join('\n');
-}
-
 /**
  * ACL traffic: each packet aimed at a random rule (inside its prefixes, protocol and port
  * ranges), so rules all over the chain match first or are passed over by a packet for a
@@ -148,7 +140,7 @@ describe('ClassBench-style ACL address runs', () => {
     // The most specific first, as ACLs are written: the packets aimed at a rule far down then reach it.
     const len = (cidr: string): number => (cidr === '' ? 0 : Number(cidr.split('/')[1] ?? 32));
     const rules = (classbenchRules(3000, 1) as AclRule[]).sort((a, b) => len(b.dst) - len(a.dst) || len(b.src) - len(a.src));
-    const rs = loadRulesetText(aclText(rules), { source: 'acl.v4' }).ruleset;
+    const rs = loadRulesetText(classbenchText(rules), { source: 'acl.v4' }).ruleset;
     const pkts = aclPackets(rules, 4000);
     const reference = interpreted(rs, pkts);
     // Rules all over the chain matched, and packets fell to the policy after all 3,000.
