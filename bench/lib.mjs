@@ -8,13 +8,6 @@ import { fileURLToPath } from 'node:url';
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(BENCH_DIR, '..');
 
-// The replays here run with the V8 tiering thresholds the nfreplay command sets at start
-// (src/engine/jit.ts), so that the figures are the command's; NFREPLAY_BENCH_V8_DEFAULTS=1
-// measures with V8's own.
-if (process.env.NFREPLAY_BENCH_V8_DEFAULTS !== '1') {
-  const { tuneJit } = await import(join(ROOT, 'dist', 'engine', 'jit.js'));
-  tuneJit();
-}
 export const WORK_DIR = join(BENCH_DIR, 'work');
 
 export function workPath(name) {

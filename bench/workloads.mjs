@@ -4,11 +4,12 @@
 // the chain whose rule hits show the traffic meets the rules, and a BPF filter comparable to
 // the ruleset for tcpdump. Also the replays themselves: one thread with the runner built
 // apart, the reference interpreter, and replayParallel() on N threads.
-import { statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DOCKER_HOST, dockerContainers, dockerFilterRuleset } from './gen/docker.mjs';
-import { bareLoop, generatedCapture, ROOT, workPath } from './lib.mjs';
+import { bareLoop, generatedCapture, ROOT, timed, workPath } from './lib.mjs';
 import { classbenchRules, classbenchRuleset, classbenchServices, kubeFilterRuleset, kubeServices, SEED_BPF, SEED_RULES } from './replay-rules.mjs';
 
 const { replayCapture } = await import(join(ROOT, 'dist', 'engine', 'replay.js'));
@@ -230,5 +231,49 @@ export function parallelMeasure(w, threads) {
     if ('sequential' in r) throw new Error(`${w.name}: not replayed in parallel: ${r.sequential}`);
     if (r.summary.replayed !== w.replayed) throw new Error(`${w.name}: ${r.summary.replayed} packets replayed in parallel, ${w.replayed} on one thread`);
     return { seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+  };
+}
+
+/** `nfreplay replay` of w.file in a fresh process on `workers` threads; its iptables-save -c text to `out` (or nowhere). */
+function cliReplay(w, workers, out) {
+  const { rulesPath, hostPath } = workloadFiles(w);
+  const argv = [join(ROOT, 'dist', 'cli', 'main.js'), 'replay', w.file, '--rules', rulesPath, '--host', hostPath, '--workers', String(workers), '--quiet', '--output', 'save'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout = [];
+    let stderr = '';
+    child.stdout.on('data', (b) => {
+      if (out !== undefined) stdout.push(b);
+    });
+    child.stderr.on('data', (b) => (stderr += b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`${w.name}: nfreplay replay --workers ${workers} exited ${code}: ${stderr}`));
+      else {
+        if (out !== undefined) writeFileSync(out, Buffer.concat(stdout));
+        resolve();
+      }
+    });
+  });
+}
+
+/**
+ * The command as a user runs it, each run a fresh process (start, load, compile, JIT warm-up
+ * and replay): `one` on one thread, `many` on `threads` threads, and `pair`, two one-thread
+ * processes at once, timed until both end: what the machine gives `threads` independent
+ * replays, the ceiling for threads of one process. Undefined when the ruleset's packets are
+ * not independent (the command would replay on one thread). Checked once, untimed: the one-
+ * and many-thread runs print the same counters.
+ */
+export async function cliMeasures(w, threads) {
+  if (rulesetObstacle(loadRulesetText(w.text, { source: w.name }).ruleset) !== undefined) return undefined;
+  const base = workPath(`cli-${w.name.replace(/\W+/g, '-')}`);
+  await cliReplay(w, 1, `${base}-1.save`);
+  await cliReplay(w, threads, `${base}-${threads}.save`);
+  if (readFileSync(`${base}-1.save`, 'utf8') !== readFileSync(`${base}-${threads}.save`, 'utf8')) throw new Error(`${w.name}: --workers ${threads} counted differently from --workers 1`);
+  return {
+    one: timed(() => cliReplay(w, 1)),
+    many: timed(() => cliReplay(w, threads)),
+    pair: timed(() => Promise.all(Array.from({ length: threads }, () => cliReplay(w, 1)))),
   };
 }

@@ -12,6 +12,5 @@ export { capacityReport, type CapacityInput, type CapacityReport } from './analy
 export { calibrate, readCalibration, CalibrationError, type Calibration } from './analysis/calibrate.js';
 export { conntrackLine, conntrackEventLine, type ConntrackFormat, type ConntrackEventKind } from './conntrack/listing.js';
 export { PacketState, Verdict } from './engine/packet.js';
-export { tuneJit } from './engine/jit.js';
 export { compareRulesets, responsibleRules, type CompareOptions, type RulesetComparison, type DiffGroup, type ConnectionExample, type ConntrackSide } from './analysis/compare.js';
 export { DIFFERENCE_KINDS, type DifferenceKind, type PacketDetails, type ReplaySetup, type RuleRef, type RulesCost } from './analysis/outcomes.js';

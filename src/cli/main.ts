@@ -9,7 +9,6 @@ import { registerCapacityCommand } from './capacity.js';
 import { registerCaptureCommands } from './capture.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDiffCommand } from './diff.js';
-import { tuneJit } from '../engine/jit.js';
 import { ExitCode, processIo, type Io } from './io.js';
 import { registerOrderCommand } from './order.js';
 import { registerReplayCommand } from './replay.js';
@@ -63,7 +62,5 @@ export async function main(argv: string[], io: Io = processIo): Promise<void> {
 
 const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (invokedDirectly || process.argv[1]?.endsWith('/nfreplay')) {
-  // NFREPLAY_V8_DEFAULTS=1 keeps V8's own tiering thresholds (engine/jit.ts).
-  if (process.env.NFREPLAY_V8_DEFAULTS !== '1') tuneJit();
   void main(process.argv.slice(2));
 }

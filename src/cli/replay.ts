@@ -253,6 +253,7 @@ async function replayOnThreads(r: ThreadsRequest): Promise<{ summary: ReplaySumm
   const result = await replayParallel({
     capture: r.capture,
     rulesPath: r.opts.rules,
+    ruleset: r.ruleset,
     task: { hostSpec: r.host.spec, unmodelled: r.opts.unmodelled, interpreter: r.opts.interpreter === true, histograms: r.histograms !== undefined, outputs: anyOutput ? outputs : undefined },
     workers,
     partBytes: r.opts.partBytes,

@@ -12,6 +12,7 @@ import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { Prepared, UnmodelledPolicy } from '../compile/index.js';
 import { createClassifier, Host, type HostSpec } from '../netfilter/index.js';
 import { loadRulesetFile } from '../rules/index.js';
+import { usesConntrack } from '../conntrack/usage.js';
 import type { Ruleset } from '../rules/model.js';
 import { ReplayContext, type LogLine } from './context.js';
 import { ReplayHistograms } from './histograms.js';
@@ -62,6 +63,8 @@ export interface PartResult {
 interface ThreadState {
   key: string;
   ruleset: Ruleset;
+  /** usesConntrack(ruleset), worked out once for all the thread's parts. */
+  tracksConnections: boolean;
   host: Host;
   ctx: ReplayContext;
   runners: RulesetRunners;
@@ -74,11 +77,9 @@ interface ThreadState {
   outputs: PartOutputCollector | undefined;
 }
 
-let state: ThreadState | undefined;
-
 /** The runners as the one-thread replay builds them (setup.ts), bound to a runtime kept for every part. */
-function build(task: PartTask): ThreadState {
-  const { ruleset } = loadRulesetFile(task.rulesPath);
+function build(task: PartTask, loaded: Ruleset | undefined): ThreadState {
+  const ruleset = loaded ?? loadRulesetFile(task.rulesPath).ruleset;
   const host = new Host(task.hostSpec);
   // The runtime lives as long as the runner bound to it: its LOG and NFLOG sinks follow the part.
   const ctx = new ReplayContext({
@@ -89,7 +90,7 @@ function build(task: PartTask): ThreadState {
   });
   const runners = rulesetRunners(ruleset, { unmodelled: task.unmodelled, interpreter: task.interpreter, chainCost: task.histograms });
   const runner = runners.runner(ctx);
-  const s: ThreadState = { key: task.key, ruleset, host, ctx, runners, prepared: runners.prepared()!, runner, traced: undefined, classify: createClassifier(host), outputs: undefined };
+  const s: ThreadState = { key: task.key, ruleset, tracksConnections: usesConntrack(ruleset), host, ctx, runners, prepared: runners.prepared()!, runner, traced: undefined, classify: createClassifier(host), outputs: undefined };
   return s;
 }
 
@@ -97,12 +98,15 @@ function build(task: PartTask): ThreadState {
 function takeCounts(prepared: Prepared): Float64Array {
   const targets = prepared.counters.targets;
   const out = new Float64Array(2 * targets.length);
-  targets.forEach((t, n) => {
-    out[2 * n] = Number(t.counters.packets);
-    out[2 * n + 1] = Number(t.counters.bytes);
-    t.counters.packets = 0n;
-    t.counters.bytes = 0n;
-  });
+  // Most of a large ruleset's rules count nothing in a part: those are only looked at.
+  for (let n = 0; n < targets.length; n++) {
+    const c = targets[n]!.counters;
+    if (c.packets === 0n && c.bytes === 0n) continue;
+    out[2 * n] = Number(c.packets);
+    out[2 * n + 1] = Number(c.bytes);
+    c.packets = 0n;
+    c.bytes = 0n;
+  }
   return out;
 }
 
@@ -141,9 +145,38 @@ export default async function replayTask(task: PartTask | ReadyTask): Promise<Pa
   return replayPart(task);
 }
 
+/** This pool thread's parts. */
+const replayHere = partReplayer();
+
 async function replayPart(task: PartTask): Promise<Transferred> {
-  if (state === undefined || state.key !== task.key) state = build(task);
-  const s = state;
+  const { result, transfer } = await replayHere(task);
+  const moved = new Transferred(result, [task.bytes, ...transfer]);
+  // Marked in place: piscina then posts the value with its buffers in the transfer list.
+  move(moved);
+  return moved;
+}
+
+/** A part's result, and the buffers of its outputs, which a pool thread transfers rather than copies. */
+export type PartReplay = (task: PartTask) => Promise<{ result: PartResult; transfer: ArrayBuffer[] }>;
+
+/**
+ * Replays parts in the calling thread, with a runner built on the first part and kept for
+ * the later ones: a pool thread's, and the main thread's for the parts it replays itself
+ * (a new one per replay there, so that no runner outlives the ruleset it was built on).
+ * `ruleset`, when given, is task.rulesPath already loaded (the main thread's): the runner
+ * counts into its rules' counters and each part takes its counts back out, as a pool
+ * thread does with its own copy. `yieldMs` is replayCapture()'s.
+ */
+export function partReplayer(opts: { ruleset?: Ruleset; yieldMs?: number } = {}): PartReplay {
+  let state: ThreadState | undefined;
+  // Async, so that a load that fails rejects like a replay that fails.
+  return async (task) => {
+    if (state === undefined || state.key !== task.key) state = build(task, opts.ruleset);
+    return replayWith(state, task, opts.yieldMs);
+  };
+}
+
+async function replayWith(s: ThreadState, task: PartTask, yieldMs: number | undefined): Promise<{ result: PartResult; transfer: ArrayBuffer[] }> {
   s.ctx.notes.clear();
   const outputs = task.outputs && new PartOutputCollector(task.outputs, s.host);
   s.outputs = outputs;
@@ -163,6 +196,7 @@ async function replayPart(task: PartTask): Promise<Transferred> {
     captureInPlace: true,
     firstPacket: task.firstPacket,
     ruleset: s.ruleset,
+    tracksConnections: s.tracksConnections,
     host: s.host,
     classify: s.classify,
     runner: () => s.runner,
@@ -172,6 +206,7 @@ async function replayPart(task: PartTask): Promise<Transferred> {
     traffic,
     trafficOrigin: task.trafficOrigin,
     signal,
+    yieldMs,
   });
   const chainEvaluated = s.prepared.chainEvaluated?.slice();
   s.prepared.chainEvaluated?.fill(0);
@@ -190,10 +225,7 @@ async function replayPart(task: PartTask): Promise<Transferred> {
     outputs: made?.outputs,
     bytes: task.bytes,
   };
-  const moved = new Transferred(result, made === undefined ? [task.bytes] : [task.bytes, ...made.transfer]);
-  // Marked in place: piscina then posts the value with its buffers in the transfer list.
-  move(moved);
-  return moved;
+  return { result, transfer: made?.transfer ?? [] };
 }
 
 /** A result whose buffers (the part's, its outputs') move to the main thread instead of being copied (piscina's Transferable). */

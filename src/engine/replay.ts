@@ -55,6 +55,11 @@ export interface ReplayOptions {
   /** `capture`'s bytes are the caller's to give: read in place and rewritten there (openCapture's inPlace). */
   captureInPlace?: boolean;
   ruleset: Ruleset;
+  /**
+   * usesConntrack(ruleset), when the caller already knows it: a thread replaying part after
+   * part of a capture saves walking every rule of a large ruleset per part.
+   */
+  tracksConnections?: boolean;
   host: HostModel;
   classify: PathClassifier;
   /** Builds the runner once the runtime exists (the runner binds extension state to it). */
@@ -135,6 +140,12 @@ export interface ReplayOptions {
    * the packets before, with `interrupted` set, and every output is as valid as for them.
    */
   signal?: { readonly aborted: boolean };
+  /**
+   * With onProgress or signal: how often (ms) the replay lets the event loop run, YIELD_MS
+   * unless given; 0 at every PROGRESS_EVERY packets (a thread that hands work to others
+   * while it replays, so that their answers are taken in time).
+   */
+  yieldMs?: number;
   /** Packets to trace, and where their trace lines go. */
   trace?: { select: (pkt: PacketState) => boolean; onLine: (pkt: PacketState, text: string) => void };
 }
@@ -276,7 +287,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   const tables = new Set(opts.ruleset.tables.map((t) => t.name));
   const natRules = opts.ruleset.tables.find((t) => t.name === 'nat')?.chains;
   const natInUse = natRules !== undefined && [...natRules.values()].some((c) => c.rules.length > 0);
-  const conntrack = usesConntrack(opts.ruleset)
+  const conntrack = (opts.tracksConnections ?? usesConntrack(opts.ruleset))
     ? new Conntrack(opts.host, { ...opts.conntrackEvents, note: (event) => ctx.note(event) })
     : undefined;
   // NAT hooks exist with the nat table (which always brings conntrack).
@@ -443,6 +454,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   // Checked before a record: after PROGRESS_EVERY, 2 PROGRESS_EVERY... records replayed.
   let untilProgress = PROGRESS_EVERY + 1;
   const { onProgress, signal } = opts;
+  const yieldMs = opts.yieldMs ?? YIELD_MS;
   const watched = onProgress !== undefined || signal !== undefined;
   let lastYield = performance.now();
   const replayPacket = (rec: PacketRecord): void => {
@@ -453,7 +465,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       // A chunk's records come in one synchronous run: let a signal handler or a timer in.
       if (watched) {
         const now = performance.now();
-        if (now - lastYield >= YIELD_MS) {
+        if (now - lastYield >= yieldMs) {
           lastYield = now;
           reader.requestYield();
         }

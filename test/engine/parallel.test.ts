@@ -49,6 +49,13 @@ interface ReplayInput {
   host: string;
 }
 
+/** The port ACL of these tests (`before` first): UDP ports 1-200 accepted, every third dropped, the rest to the DROP policy. */
+function portAcl(before: string[] = []): string {
+  const lines = ['*filter', ':INPUT DROP [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...before];
+  for (let p = 1; p <= 200; p++) lines.push(`-A INPUT -p udp -m udp --dport ${p} -j ${p % 3 === 0 ? 'DROP' : 'ACCEPT'}`);
+  return [...lines, 'COMMIT', ''].join('\n');
+}
+
 const caseInput = (caseDir: string): ReplayInput => ({ capture: join(caseDir, 'capture.pcap'), rules: join(caseDir, 'rules.v4'), host: join(caseDir, 'host.json') });
 
 /** `nfreplay replay` (in this process, on dist/) with every per-packet output into a directory `name` of its own. */
@@ -124,14 +131,12 @@ describe('parallel replay', () => {
     const { loadRulesetText } = await import('../../dist/rules/index.js');
     const { hostFromJson } = await import('../../dist/netfilter/index.js');
     const rules = join(dir, 'acl.rules');
-    const lines = ['*filter', ':INPUT DROP [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
-    for (let p = 1; p <= 200; p++) lines.push(`-A INPUT -p udp -m udp --dport ${p} -j ${p % 3 === 0 ? 'DROP' : 'ACCEPT'}`);
-    writeFileSync(rules, [...lines, 'COMMIT', ''].join('\n'));
+    writeFileSync(rules, portAcl());
     const capture = join(dir, 'ports.pcap');
     const w = PcapWriter.open(capture, { linktype: 101 });
     for (let i = 0; i < 3000; i++) w.write({ data: udpDatagram('198.51.100.20', '198.51.100.1', 1024 + i, 1 + (i % 250)), offset: 0, caplen: 28, origlen: 28, tsSec: 1700000000, tsNsec: i });
     w.close();
-    const { ruleset } = loadRulesetText([...lines, 'COMMIT', ''].join('\n'), { source: 'acl' });
+    const { ruleset } = loadRulesetText(portAcl(), { source: 'acl' });
     expect(rulesetObstacle(ruleset)).toBeUndefined();
     const host = hostFromJson({ interfaces: [{ name: 'eth0', addr: '198.51.100.1/24' }] });
     const run = (workers: number, partBytes: number) =>
@@ -153,12 +158,49 @@ describe('parallel replay', () => {
     expect(whole.summary.window).toEqual(parts.summary.window);
   });
 
+  it('reads a part in steps whose record headers it walks as they come: records across a step count once', async () => {
+    const { replayParallel } = await import('../../dist/engine/parallel.js');
+    const { hostFromJson } = await import('../../dist/netfilter/index.js');
+    const rules = join(dir, 'steps.rules');
+    writeFileSync(rules, portAcl());
+    // 3,000 records of 244 to 1,443 bytes, about 2.5 MB: parts of 700,000 bytes are read in
+    // steps of 256 KiB, and records fall across the steps' ends.
+    const capture = join(dir, 'steps.pcap');
+    const w = PcapWriter.open(capture, { linktype: 101 });
+    let bytes = 0;
+    for (let i = 0; i < 3000; i++) {
+      const data = udpDatagram('198.51.100.20', '198.51.100.1', 1024 + i, 1 + (i % 250), 0, 200 + ((i * 37) % 1200));
+      w.write({ data, offset: 0, caplen: data.length, origlen: data.length, tsSec: 1700000000, tsNsec: i });
+      bytes += 16 + data.length;
+    }
+    w.close();
+    const host = hostFromJson({ interfaces: [{ name: 'eth0', addr: '198.51.100.1/24' }] });
+    const outputs = { verdicts: true, log: false, nflog: false, egress: false, drops: false };
+    const run = (partBytes: number, verdicts: string[]) =>
+      replayParallel({
+        capture,
+        rulesPath: rules,
+        task: { hostSpec: host.spec, unmodelled: 'refuse', interpreter: false, histograms: true, outputs },
+        workers: 2,
+        partBytes,
+        onPart: (part) => verdicts.push(new TextDecoder().decode(part.verdicts)),
+      });
+    const verdictLines: string[] = [];
+    const stepped = await run(700_000, verdictLines);
+    const small = await run(100_000, []);
+    if ('sequential' in stepped || 'sequential' in small) throw new Error('expected a parallel replay');
+    expect(stepped.histograms.length).toBe(Math.ceil(bytes / 700_000));
+    expect(stepped.summary.packetsRead).toBe(3000);
+    // Each part's packets numbered as in the whole capture: 1 to 3,000, in order.
+    const numbers = verdictLines.join('').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { packet: number }).packet);
+    expect(numbers).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+    expect(stepped.summary.verdicts).toEqual({ ACCEPT: 12 * 134, DROP: 12 * (66 + 50) });
+    expect(Array.from(stepped.counts)).toEqual(Array.from(small.counts));
+  });
+
   it('numbers the packets of every part as in the whole capture: the outputs and the traced packets are those of one thread', async () => {
     const rules = join(dir, 'logged.rules');
-    const lines = ['*filter', ':INPUT DROP [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
-    lines.push('-A INPUT -p udp -m udp --dport 7 -j LOG --log-prefix "seven "', '-A INPUT -p udp -m udp --dport 9 -j NFLOG --nflog-group 3');
-    for (let p = 1; p <= 200; p++) lines.push(`-A INPUT -p udp -m udp --dport ${p} -j ${p % 3 === 0 ? 'DROP' : 'ACCEPT'}`);
-    writeFileSync(rules, [...lines, 'COMMIT', ''].join('\n'));
+    writeFileSync(rules, portAcl(['-A INPUT -p udp -m udp --dport 7 -j LOG --log-prefix "seven "', '-A INPUT -p udp -m udp --dport 9 -j NFLOG --nflog-group 3']));
     const host = join(dir, 'ports-host.json');
     writeFileSync(host, JSON.stringify({ interfaces: [{ name: 'eth0', addr: '198.51.100.1/24' }] }));
     const input = { capture: join(dir, 'ports.pcap'), rules, host };

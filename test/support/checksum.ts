@@ -15,11 +15,11 @@ export function sum16(b: Uint8Array, from: number, to: number, acc = 0): number 
  * A raw-IP (linktype 101) UDP datagram with no payload and a correct IPv4 header checksum
  * (UDP checksum 0: none), `id` in the IP identification field.
  */
-export function udpDatagram(src: string, dst: string, sport: number, dport: number, id = 0): Uint8Array {
-  const b = new Uint8Array(28);
+export function udpDatagram(src: string, dst: string, sport: number, dport: number, id = 0, payload = 0): Uint8Array {
+  const b = new Uint8Array(28 + payload);
   const dv = new DataView(b.buffer);
   b[0] = 0x45;
-  dv.setUint16(2, 28);
+  dv.setUint16(2, 28 + payload);
   dv.setUint16(4, id);
   b[8] = 64;
   b[9] = 17;
@@ -28,6 +28,6 @@ export function udpDatagram(src: string, dst: string, sport: number, dport: numb
   dv.setUint16(10, ~sum16(b, 0, 20) & 0xffff);
   dv.setUint16(20, sport);
   dv.setUint16(22, dport);
-  dv.setUint16(24, 8);
+  dv.setUint16(24, 8 + payload);
   return b;
 }
