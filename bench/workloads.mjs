@@ -234,10 +234,10 @@ export function parallelMeasure(w, threads) {
   };
 }
 
-/** `nfreplay replay` of w.file in a fresh process on `workers` threads; its iptables-save -c text to `out` (or nowhere). */
-function cliReplay(w, workers, out) {
+/** `nfreplay replay` of `file` (w.file unless given) in a fresh process on `workers` threads, `extra` arguments after; its iptables-save -c text to `out` (or nowhere). */
+function cliReplay(w, workers, out, file = w.file, extra = []) {
   const { rulesPath, hostPath } = workloadFiles(w);
-  const argv = [join(ROOT, 'dist', 'cli', 'main.js'), 'replay', w.file, '--rules', rulesPath, '--host', hostPath, '--workers', String(workers), '--quiet', '--output', 'save'];
+  const argv = [join(ROOT, 'dist', 'cli', 'main.js'), 'replay', file, '--rules', rulesPath, '--host', hostPath, '--workers', String(workers), '--quiet', '--output', 'save', ...extra];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout = [];
@@ -258,22 +258,22 @@ function cliReplay(w, workers, out) {
 }
 
 /**
- * The command as a user runs it, each run a fresh process (start, load, compile, JIT warm-up
- * and replay): `one` on one thread, `many` on `threads` threads, and `pair`, two one-thread
+ * The command as a user runs it (on `file`, w.file unless given, with `extra` arguments),
+ * each run a fresh process (start, load, compile, JIT warm-up and replay): `one` on one thread, `many` on `threads` threads, and `pair`, two one-thread
  * processes at once, timed until both end: what the machine gives `threads` independent
  * replays, the ceiling for threads of one process. Undefined when the ruleset's packets are
  * not independent (the command would replay on one thread). Checked once, untimed: the one-
  * and many-thread runs print the same counters.
  */
-export async function cliMeasures(w, threads) {
+export async function cliMeasures(w, threads, file = w.file, extra = []) {
   if (rulesetObstacle(loadRulesetText(w.text, { source: w.name }).ruleset) !== undefined) return undefined;
-  const base = workPath(`cli-${w.name.replace(/\W+/g, '-')}`);
-  await cliReplay(w, 1, `${base}-1.save`);
-  await cliReplay(w, threads, `${base}-${threads}.save`);
+  const base = workPath(`cli-${w.name.replace(/\W+/g, '-')}${extra.join('')}`);
+  await cliReplay(w, 1, `${base}-1.save`, file, extra);
+  await cliReplay(w, threads, `${base}-${threads}.save`, file, extra);
   if (readFileSync(`${base}-1.save`, 'utf8') !== readFileSync(`${base}-${threads}.save`, 'utf8')) throw new Error(`${w.name}: --workers ${threads} counted differently from --workers 1`);
   return {
-    one: timed(() => cliReplay(w, 1)),
-    many: timed(() => cliReplay(w, threads)),
-    pair: timed(() => Promise.all(Array.from({ length: threads }, () => cliReplay(w, 1)))),
+    one: timed(() => cliReplay(w, 1, undefined, file, extra)),
+    many: timed(() => cliReplay(w, threads, undefined, file, extra)),
+    pair: timed(() => Promise.all(Array.from({ length: threads }, () => cliReplay(w, 1, undefined, file, extra)))),
   };
 }

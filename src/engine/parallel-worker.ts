@@ -165,18 +165,18 @@ export type PartReplay = (task: PartTask) => Promise<{ result: PartResult; trans
  * (a new one per replay there, so that no runner outlives the ruleset it was built on).
  * `ruleset`, when given, is task.rulesPath already loaded (the main thread's): the runner
  * counts into its rules' counters and each part takes its counts back out, as a pool
- * thread does with its own copy. `yieldMs` is replayCapture()'s.
+ * thread does with its own copy. `yieldMs` and `checkEvery` are replayCapture()'s.
  */
-export function partReplayer(opts: { ruleset?: Ruleset; yieldMs?: number } = {}): PartReplay {
+export function partReplayer(opts: { ruleset?: Ruleset; yieldMs?: number; checkEvery?: number } = {}): PartReplay {
   let state: ThreadState | undefined;
   // Async, so that a load that fails rejects like a replay that fails.
   return async (task) => {
     if (state === undefined || state.key !== task.key) state = build(task, opts.ruleset);
-    return replayWith(state, task, opts.yieldMs);
+    return replayWith(state, task, opts);
   };
 }
 
-async function replayWith(s: ThreadState, task: PartTask, yieldMs: number | undefined): Promise<{ result: PartResult; transfer: ArrayBuffer[] }> {
+async function replayWith(s: ThreadState, task: PartTask, pace: { yieldMs?: number; checkEvery?: number }): Promise<{ result: PartResult; transfer: ArrayBuffer[] }> {
   s.ctx.notes.clear();
   const outputs = task.outputs && new PartOutputCollector(task.outputs, s.host);
   s.outputs = outputs;
@@ -206,7 +206,8 @@ async function replayWith(s: ThreadState, task: PartTask, yieldMs: number | unde
     traffic,
     trafficOrigin: task.trafficOrigin,
     signal,
-    yieldMs,
+    yieldMs: pace.yieldMs,
+    checkEvery: pace.checkEvery,
   });
   const chainEvaluated = s.prepared.chainEvaluated?.slice();
   s.prepared.chainEvaluated?.fill(0);

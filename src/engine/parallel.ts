@@ -43,6 +43,8 @@ const RECORD_HEADER = 16;
 const MAX_CAPLEN = 262144;
 /** Bytes per part: enough records that a part's fixed cost is small. */
 const PART_BYTES = 8 << 20;
+/** The smallest part the end of a capture is cut into (see replayParallel). */
+const TAIL_PART_BYTES = 1 << 20;
 /** Bytes per read of a part: a step's record headers are walked while the step is in the core's cache. */
 const READ_STEP = 256 << 10;
 const LINKTYPE_LINUX_SLL = 113;
@@ -187,9 +189,10 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
   // two each to do (one isolate less to load, compile and warm up; no third busy thread on
   // two cores).
   const poolThreads = threads - 1;
-  // Its parts let the event loop run every few thousand packets: piscina hands a pool thread
-  // its next task only when this thread takes the answer to the last one.
-  const replayHere = partReplayer({ ruleset: opts.ruleset, yieldMs: 0 });
+  // Its parts let the event loop run every 5 ms or so, however long a packet takes (the
+  // clock looked at every 256 packets): piscina hands a pool thread its next task only when
+  // this thread takes the answer to the last one, and the pool's two parts last longer.
+  const replayHere = partReplayer({ ruleset: opts.ruleset, yieldMs: 5, checkEvery: 256 });
   let inPool = 0;
   const pool = new Piscina({ filename: fileURLToPath(new URL('./parallel-worker.js', import.meta.url)), minThreads: poolThreads, maxThreads: poolThreads });
   try {
@@ -236,7 +239,10 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
       const buf = new Uint8Array(free.pop() ?? new ArrayBuffer(PCAP_HEADER + RECORD_HEADER + MAX_CAPLEN + partBytes));
       buf.set(header, 0);
       buf.set(carry, PCAP_HEADER);
-      const cut = readPart(fd, buf, PCAP_HEADER + carry.length, partBytes, position, le);
+      // Towards the end, smaller parts: the thread that finishes first then waits for less
+      // than a whole part of the other's.
+      const size = Math.max(Math.min(partBytes, TAIL_PART_BYTES), Math.min(partBytes, Math.ceil((total - position) / (4 * threads))));
+      const cut = readPart(fd, buf, PCAP_HEADER + carry.length, size, position, le);
       if (typeof cut === 'string') return { sequential: cut };
       const { n, p, records } = cut;
       position += n;

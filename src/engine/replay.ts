@@ -142,10 +142,12 @@ export interface ReplayOptions {
   signal?: { readonly aborted: boolean };
   /**
    * With onProgress or signal: how often (ms) the replay lets the event loop run, YIELD_MS
-   * unless given; 0 at every PROGRESS_EVERY packets (a thread that hands work to others
-   * while it replays, so that their answers are taken in time).
+   * unless given, and every how many packets it looks at the clock, the signal and progress,
+   * PROGRESS_EVERY unless given. A thread that hands work to others while it replays looks
+   * often, so that their answers are taken in time, however long a packet takes.
    */
   yieldMs?: number;
+  checkEvery?: number;
   /** Packets to trace, and where their trace lines go. */
   trace?: { select: (pkt: PacketState) => boolean; onLine: (pkt: PacketState, text: string) => void };
 }
@@ -451,15 +453,16 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   // One packet in SAMPLE_EVERY is timed (histograms.ts says why not all).
   let untilTimed = 0;
   let packetsRead = 0;
-  // Checked before a record: after PROGRESS_EVERY, 2 PROGRESS_EVERY... records replayed.
-  let untilProgress = PROGRESS_EVERY + 1;
+  // Checked before a record: after checkEvery, 2 checkEvery... records replayed.
+  const checkEvery = opts.checkEvery ?? PROGRESS_EVERY;
+  let untilProgress = checkEvery + 1;
   const { onProgress, signal } = opts;
   const yieldMs = opts.yieldMs ?? YIELD_MS;
   const watched = onProgress !== undefined || signal !== undefined;
   let lastYield = performance.now();
   const replayPacket = (rec: PacketRecord): void => {
     if (--untilProgress === 0) {
-      untilProgress = PROGRESS_EVERY;
+      untilProgress = checkEvery;
       if (signal?.aborted) throw STOPPED;
       onProgress?.(packetsRead, reader.readBytes, reader.totalBytes);
       // A chunk's records come in one synchronous run: let a signal handler or a timer in.
