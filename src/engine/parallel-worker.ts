@@ -6,7 +6,7 @@
  * (part-outputs.ts) that the main thread appends to the files in capture order. The
  * ruleset is loaded and compiled once per thread and kept for the thread's later parts;
  * everything a part adds is taken back out after it, so each result covers its own packets
- * only.
+ * only. The main thread replays parts with the same code (partReplayer).
  */
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { Prepared, UnmodelledPolicy } from '../compile/index.js';

@@ -5,13 +5,15 @@
  * the packet and the host alone, so the capture is cut into parts of whole records, the
  * parts are replayed by N threads at once, and the sums are the same whatever N is.
  *
- * The main thread reads the file in large chunks straight into buffers it transfers to the
- * threads (the packet bytes are copied once, by the read), walking only record headers to
- * cut at a record boundary; each thread keeps its compiled ruleset for all its parts.
- * Per-packet outputs (verdicts, LOG and trace lines, NFLOG, egress and drops pcaps) come
- * back with each part as bytes, its packets numbered as in the whole capture, and are
- * handed on in capture order as soon as a part and those before it are done; at most two
- * parts per thread are read and not yet handed on, so memory stays bounded.
+ * The main thread reads the file in large chunks straight into buffers (the packet bytes
+ * are copied once, by the read), walking only record headers to cut at a record boundary,
+ * and is one of the N threads: it transfers a part to one of the N - 1 pool threads while
+ * they have fewer than two each, else replays the part itself. Each thread keeps its
+ * compiled ruleset for all its parts. Per-packet outputs (verdicts, LOG and trace lines,
+ * NFLOG, egress and drops pcaps) come back with each part as bytes, its packets numbered as
+ * in the whole capture, and are handed on in capture order as soon as a part and those
+ * before it are done; at most three parts per thread are read and not yet handed on, so
+ * memory stays bounded.
  *
  * What this cannot do in parallel is left to the one-thread replay, with the reason: a
  * ruleset with state, a capture that is not a plain pcap file (gzip, pcapng, standard
