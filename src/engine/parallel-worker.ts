@@ -145,8 +145,8 @@ export default async function replayTask(task: PartTask | ReadyTask): Promise<Pa
   return replayPart(task);
 }
 
-/** This pool thread's parts. */
-const replayHere = partReplayer();
+/** This pool thread's parts: Ctrl-C reaches one within 256 packets, however long a packet takes. */
+const replayHere = partReplayer({ checkEvery: 256 });
 
 async function replayPart(task: PartTask): Promise<Transferred> {
   const { result, transfer } = await replayHere(task);

@@ -200,7 +200,7 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
   try {
     await everyThreadReady(pool, poolThreads);
     const key = `${opts.rulesPath}\u0000${JSON.stringify(opts.task)}`;
-    // Ctrl-C reaches the threads through shared memory: they look at it every few thousand packets.
+    // Ctrl-C reaches the threads through shared memory: they look at it every 256 packets.
     const abort = new SharedArrayBuffer(4);
     opts.signal?.addEventListener('abort', () => Atomics.store(new Int32Array(abort), 0, 1), { once: true });
     let position = PCAP_HEADER;
