@@ -73,7 +73,7 @@ export interface ParallelOptions {
   /**
    * That file as the main thread loaded it, for the parts the main thread replays itself
    * (else it loads the file too). The parts count into its rules' counters and take their
-   * counts back out: the counters are as they were after the replay.
+   * counts back out: the counters are left as the parts found them.
    */
   ruleset?: Ruleset;
   task: Omit<PartTask, 'bytes' | 'length' | 'key' | 'rulesPath' | 'abort' | 'firstPacket'>;

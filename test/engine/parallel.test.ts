@@ -56,6 +56,22 @@ function portAcl(before: string[] = []): string {
   return [...lines, 'COMMIT', ''].join('\n');
 }
 
+/**
+ * `packets` UDP datagrams to the port ACL's host, to ports 1-250 in turn, with `payload(i)`
+ * bytes after the UDP header; the bytes of the file's records (headers included).
+ */
+function writePortCapture(path: string, packets: number, payload: (i: number) => number = () => 0): number {
+  const w = PcapWriter.open(path, { linktype: 101 });
+  let bytes = 0;
+  for (let i = 0; i < packets; i++) {
+    const data = udpDatagram('198.51.100.20', '198.51.100.1', 1024 + i, 1 + (i % 250), 0, payload(i));
+    w.write({ data, offset: 0, caplen: data.length, origlen: data.length, tsSec: 1700000000, tsNsec: i });
+    bytes += 16 + data.length;
+  }
+  w.close();
+  return bytes;
+}
+
 const caseInput = (caseDir: string): ReplayInput => ({ capture: join(caseDir, 'capture.pcap'), rules: join(caseDir, 'rules.v4'), host: join(caseDir, 'host.json') });
 
 /** `nfreplay replay` (in this process, on dist/) with every per-packet output into a directory `name` of its own. */
@@ -133,9 +149,7 @@ describe('parallel replay', () => {
     const rules = join(dir, 'acl.rules');
     writeFileSync(rules, portAcl());
     const capture = join(dir, 'ports.pcap');
-    const w = PcapWriter.open(capture, { linktype: 101 });
-    for (let i = 0; i < 3000; i++) w.write({ data: udpDatagram('198.51.100.20', '198.51.100.1', 1024 + i, 1 + (i % 250)), offset: 0, caplen: 28, origlen: 28, tsSec: 1700000000, tsNsec: i });
-    w.close();
+    writePortCapture(capture, 3000);
     const { ruleset } = loadRulesetText(portAcl(), { source: 'acl' });
     expect(rulesetObstacle(ruleset)).toBeUndefined();
     const host = hostFromJson({ interfaces: [{ name: 'eth0', addr: '198.51.100.1/24' }] });
@@ -166,14 +180,7 @@ describe('parallel replay', () => {
     // 3,000 records of 244 to 1,443 bytes, about 2.5 MB: parts of 700,000 bytes are read in
     // steps of 256 KiB, and records fall across the steps' ends.
     const capture = join(dir, 'steps.pcap');
-    const w = PcapWriter.open(capture, { linktype: 101 });
-    let bytes = 0;
-    for (let i = 0; i < 3000; i++) {
-      const data = udpDatagram('198.51.100.20', '198.51.100.1', 1024 + i, 1 + (i % 250), 0, 200 + ((i * 37) % 1200));
-      w.write({ data, offset: 0, caplen: data.length, origlen: data.length, tsSec: 1700000000, tsNsec: i });
-      bytes += 16 + data.length;
-    }
-    w.close();
+    const bytes = writePortCapture(capture, 3000, (i) => 200 + ((i * 37) % 1200));
     const host = hostFromJson({ interfaces: [{ name: 'eth0', addr: '198.51.100.1/24' }] });
     const outputs = { verdicts: true, log: false, nflog: false, egress: false, drops: false };
     const run = (partBytes: number, verdicts: string[]) =>
