@@ -131,20 +131,21 @@ export interface ReplayOptions {
    */
   histograms?: ReplayHistograms;
   /**
-   * Called every PROGRESS_EVERY packets read: packets read so far, bytes taken from the
-   * file or stream (compressed bytes for gzip) and the file's size when known.
+   * Called at each check (see checkEvery): packets read so far, bytes taken from the file or
+   * stream (compressed bytes for gzip) and the file's size when known.
    */
   onProgress?: (packets: number, readBytes: number, totalBytes: number | undefined) => void;
   /**
-   * Stops the replay (checked every PROGRESS_EVERY packets read): the summary is then that of
+   * Stops the replay (looked at in each check, see checkEvery): the summary is then that of
    * the packets before, with `interrupted` set, and every output is as valid as for them.
    */
   signal?: { readonly aborted: boolean };
   /**
    * With onProgress or signal: how often (ms) the replay lets the event loop run, YIELD_MS
-   * unless given, and every how many packets it looks at the clock, the signal and progress,
-   * PROGRESS_EVERY unless given. A thread that hands work to others while it replays looks
-   * often, so that their answers are taken in time, however long a packet takes.
+   * unless given, and at most how many packets apart it looks at the clock, the signal and
+   * progress, PROGRESS_EVERY unless given. Checks are spaced to come about every
+   * min(CHECK_MS, yieldMs) whatever a packet costs (checkInterval()). A thread that hands
+   * work to others while it replays looks often, so that their answers are taken in time.
    */
   yieldMs?: number;
   checkEvery?: number;
@@ -215,8 +216,26 @@ export interface ReplaySummary {
   seconds: number;
 }
 
-/** Every how many packets read onProgress is called and the signal looked at. */
+/** At most every how many packets read onProgress is called and the signal looked at. */
 export const PROGRESS_EVERY = 4096;
+
+/**
+ * How far apart (ms) the checks of the signal and progress aim to be. Counted in packets,
+ * a fixed spacing is either a clock read per packet (a tenth of a light packet's cost) or,
+ * for packets of milliseconds (the interpreter through 10,000 rules: about 3 ms), seconds
+ * between progress lines and after Ctrl-C.
+ */
+const CHECK_MS = 20;
+
+/**
+ * The packets until the next check: the last interval scaled so that it would have taken
+ * `targetMs`, at most doubled (the first checks come after 1, 2, 4... packets, so a replay
+ * of slow packets is seen early) and within 1..max.
+ */
+export function checkInterval(last: number, tookMs: number, targetMs: number, max: number): number {
+  const scaled = tookMs > 0 ? Math.floor((last * targetMs) / tookMs) : max;
+  return Math.max(1, Math.min(max, 2 * last, scaled));
+}
 
 /** How often (ms) a replay with a signal or progress lets the event loop run. */
 const YIELD_MS = 50;
@@ -453,26 +472,33 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   // One packet in SAMPLE_EVERY is timed (histograms.ts says why not all).
   let untilTimed = 0;
   let packetsRead = 0;
-  // Checked before a record: after checkEvery, 2 checkEvery... records replayed.
+  // Checked before a record; the first check after one record replayed (checkInterval()).
   const checkEvery = opts.checkEvery ?? PROGRESS_EVERY;
-  let untilProgress = checkEvery + 1;
+  let interval = 1;
+  let untilProgress = interval + 1;
   const { onProgress, signal } = opts;
   const yieldMs = opts.yieldMs ?? YIELD_MS;
+  const checkMs = Math.min(CHECK_MS, yieldMs);
   const watched = onProgress !== undefined || signal !== undefined;
   let lastYield = performance.now();
+  let lastCheck = lastYield;
   const replayPacket = (rec: PacketRecord): void => {
     if (--untilProgress === 0) {
-      untilProgress = checkEvery;
       if (signal?.aborted) throw STOPPED;
       onProgress?.(packetsRead, reader.readBytes, reader.totalBytes);
-      // A chunk's records come in one synchronous run: let a signal handler or a timer in.
       if (watched) {
         const now = performance.now();
+        interval = checkInterval(interval, now - lastCheck, checkMs, checkEvery);
+        lastCheck = now;
+        // A chunk's records come in one synchronous run: let a signal handler or a timer in.
         if (now - lastYield >= yieldMs) {
           lastYield = now;
           reader.requestYield();
         }
+      } else {
+        interval = checkEvery;
       }
+      untilProgress = interval;
     }
     packetsRead++;
     let t0 = -1;

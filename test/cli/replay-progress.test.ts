@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PcapWriter } from '../../src/capture/index.js';
-import { PROGRESS_EVERY } from '../../src/engine/replay.js';
 import { progressText } from '../../src/cli/progress.js';
 import { udpDatagram } from '../support/checksum.js';
 
@@ -65,7 +64,6 @@ describe('Ctrl-C', () => {
     expect(stderr).not.toContain('\r');
     expect(read).toBeGreaterThan(0);
     expect(read).toBeLessThan(150_000);
-    expect(read % PROGRESS_EVERY).toBe(0);
     // The listing covers exactly those packets: all fell to the ACCEPT policy.
     expect(stdout).toContain(`Chain INPUT (policy ACCEPT ${read} packets, ${28 * read} bytes)`);
     expect(stderr).toContain(`nfreplay: ${read} packets read, ${read} replayed`);
