@@ -1,6 +1,6 @@
 // Every benchmark, one after the other: first the summary table of every workload and
 // baseline (suite.mjs), then
-// ruleset parsing (parse.mjs), capture reading
+// ruleset parsing (parse.mjs), the command's start-up (startup.mjs), capture reading
 // (capture.mjs), rule traversal (replay-rules.mjs), end-to-end replay (replay.mjs), connection
 // tracking (replay-conntrack.mjs), replay memory on piped 1 and 10 GB captures (replay-rss.mjs),
 // nfreplay diff and nfreplay order against a plain replay (diff.mjs, order.mjs). Arguments go to each (each reads the options it knows,
@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { BENCH_DIR, machine, printTable, WORK_DIR } from './lib.mjs';
 import { compareResults } from './compare.mjs';
 
-const SCRIPTS = ['suite', 'parse', 'capture', 'replay-rules', 'replay', 'replay-conntrack', 'replay-rss', 'diff', 'order'];
+const SCRIPTS = ['suite', 'parse', 'startup', 'capture', 'replay-rules', 'replay', 'replay-conntrack', 'replay-rss', 'diff', 'order'];
 // `--compare OLD.json` as well as `--compare=OLD.json` (and so for --json and --only).
 const argv = process.argv.slice(2).flatMap((a, i, all) => (/^--(json|compare|only)$/.test(a) ? [] : /^--(json|compare|only)$/.test(all[i - 1] ?? '') ? [`${all[i - 1]}=${a}`] : [a]));
 const own = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);

@@ -102,7 +102,8 @@ export interface CalibrateOptions {
   signal?: AbortSignal;
 }
 
-const SENDER = fileURLToPath(new URL('./calibrate-sender.js', import.meta.url));
+// From ../analysis: this module is also bundled into dist/cli/main.js.
+const SENDER = fileURLToPath(new URL('../analysis/calibrate-sender.js', import.meta.url));
 const SENDER_ADDR = '192.0.2.1';
 const RECEIVER_ADDR = '192.0.2.2';
 const PORT = 9;

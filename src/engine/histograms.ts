@@ -12,7 +12,8 @@
  *
  * Both merge with another replay's (worker threads) through add().
  */
-import * as hdr from 'hdr-histogram-js';
+import type * as Hdr from 'hdr-histogram-js';
+import { hdr } from './hdr.js';
 import type { Prepared } from '../compile/prepare.js';
 import { performance } from 'node:perf_hooks';
 
@@ -32,8 +33,8 @@ export interface HistogramJson {
   encoded: string;
 }
 
-function histogram(highest: number): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: highest, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+function histogram(highest: number): Hdr.Histogram {
+  return hdr().build({ lowestDiscernibleValue: 1, highestTrackableValue: highest, numberOfSignificantValueDigits: 3, useWebAssembly: false });
 }
 
 /** The cheapest of many back-to-back performance.now() pairs, in ns. */
@@ -73,13 +74,13 @@ export class ReplayHistograms {
 
   /** Both distributions in HdrHistogram's compressed encoding (to send across threads). */
   encoded(): { engineNs: string; rulesEvaluated: string } {
-    return { engineNs: hdr.encodeIntoCompressedBase64(this.engineNs), rulesEvaluated: hdr.encodeIntoCompressedBase64(this.rulesEvaluated) };
+    return { engineNs: hdr().encodeIntoCompressedBase64(this.engineNs), rulesEvaluated: hdr().encodeIntoCompressedBase64(this.rulesEvaluated) };
   }
 
   /** Adds distributions given as encoded() gives them (a worker thread's). */
   addEncoded(engineNs: string, rulesEvaluated: string): void {
-    this.engineNs.add(hdr.decodeFromCompressedBase64(engineNs, 32, false));
-    this.rulesEvaluated.add(hdr.decodeFromCompressedBase64(rulesEvaluated, 32, false));
+    this.engineNs.add(hdr().decodeFromCompressedBase64(engineNs, 32, false));
+    this.rulesEvaluated.add(hdr().decodeFromCompressedBase64(rulesEvaluated, 32, false));
   }
 
   json(): { engineNs: HistogramJson & { sampleEvery: number; timerNs: number }; rulesEvaluated: HistogramJson } {
@@ -90,7 +91,7 @@ export class ReplayHistograms {
   }
 
   /** The percentile distribution text HdrHistogram's plotters read. */
-  static text(h: hdr.Histogram): string {
+  static text(h: Hdr.Histogram): string {
     return h.outputPercentileDistribution(5, 1);
   }
 }
@@ -119,7 +120,7 @@ export function chainCosts(prepared: Prepared, replayed: number): ChainCost[] {
   return out;
 }
 
-function summary(h: hdr.Histogram): HistogramJson {
+function summary(h: Hdr.Histogram): HistogramJson {
   const at = (p: number): number => (h.totalCount === 0 ? 0 : h.getValueAtPercentile(p));
   return {
     count: h.totalCount,
@@ -129,6 +130,6 @@ function summary(h: hdr.Histogram): HistogramJson {
     p99: at(99),
     'p99.9': at(99.9),
     max: h.totalCount === 0 ? 0 : h.maxValue,
-    encoded: hdr.encodeIntoCompressedBase64(h),
+    encoded: hdr().encodeIntoCompressedBase64(h),
   };
 }

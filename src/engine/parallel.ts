@@ -24,7 +24,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import { createRequire } from 'node:module';
+import type { Piscina } from 'piscina';
 import { usesConntrack } from '../conntrack/usage.js';
 import type { Ruleset } from '../rules/model.js';
 import { partReplayer, type PartResult, type PartTask, type ReadyTask } from './parallel-worker.js';
@@ -196,7 +197,10 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
   // this thread takes the answer to the last one, and the pool's two parts last longer.
   const replayHere = partReplayer({ ruleset: opts.ruleset, yieldMs: 5, checkEvery: 256 });
   let inPool = 0;
-  const pool = new Piscina({ filename: fileURLToPath(new URL('./parallel-worker.js', import.meta.url)), minThreads: poolThreads, maxThreads: poolThreads });
+  // Loaded here, not when the command starts (about 20 ms of its start): only threads use it.
+  // The worker's path from ../engine: this module is also bundled into dist/cli/main.js.
+  const { Piscina: Pool } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
+  const pool = new Pool({ filename: fileURLToPath(new URL('../engine/parallel-worker.js', import.meta.url)), minThreads: poolThreads, maxThreads: poolThreads });
   try {
     await everyThreadReady(pool, poolThreads);
     const key = `${opts.rulesPath}\u0000${JSON.stringify(opts.task)}`;

@@ -5,7 +5,8 @@
  * widths would put almost everything in the first bar). Counts are HdrHistogram's, whose
  * buckets are exact to 3 significant digits; every recorded count lands in one bar.
  */
-import * as hdr from 'hdr-histogram-js';
+import type * as Hdr from 'hdr-histogram-js';
+import { hdr } from '../engine/hdr.js';
 
 /** Recorded values from `from` to `to` (inclusive), `count` of them. */
 export interface Bin {
@@ -16,7 +17,7 @@ export interface Bin {
 
 /** Every recorded value (the highest of its bucket) with its count, ascending. */
 function recorded(encoded: string): Array<[number, number]> {
-  const h = hdr.decodeFromCompressedBase64(encoded, 32, false) as unknown as hdr.JsHistogram;
+  const h = hdr().decodeFromCompressedBase64(encoded, 32, false) as unknown as Hdr.JsHistogram;
   const out: Array<[number, number]> = [];
   const it = h.recordedValuesIterator;
   it.reset();
