@@ -198,9 +198,9 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
   const replayHere = partReplayer({ ruleset: opts.ruleset, yieldMs: 5, checkEvery: 256 });
   let inPool = 0;
   // Loaded here, not when the command starts (about 20 ms of its start): only threads use it.
-  // The worker's path from ../engine: this module is also bundled into dist/cli/main.js.
+  // The threads' entry from ../engine: this module is also bundled into dist/cli/main.js.
   const { Piscina: Pool } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
-  const pool = new Pool({ filename: fileURLToPath(new URL('../engine/parallel-worker.js', import.meta.url)), minThreads: poolThreads, maxThreads: poolThreads });
+  const pool = new Pool({ filename: fileURLToPath(new URL('../engine/parallel-thread.js', import.meta.url)), minThreads: poolThreads, maxThreads: poolThreads });
   try {
     await everyThreadReady(pool, poolThreads);
     const key = `${opts.rulesPath}\u0000${JSON.stringify(opts.task)}`;
