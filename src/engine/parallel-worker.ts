@@ -145,7 +145,7 @@ export default async function replayTask(task: PartTask | ReadyTask): Promise<Pa
   return replayPart(task);
 }
 
-/** This pool thread's parts: Ctrl-C reaches one within 256 packets, however long a packet takes. */
+/** This pool thread's parts: Ctrl-C reaches one within 256 packets or about 20 ms, whichever comes first. */
 const replayHere = partReplayer({ checkEvery: 256 });
 
 async function replayPart(task: PartTask): Promise<Transferred> {

@@ -193,8 +193,9 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
   // two cores).
   const poolThreads = threads - 1;
   // Its parts let the event loop run every 5 ms or so, however long a packet takes (the
-  // clock looked at every 256 packets): piscina hands a pool thread its next task only when
-  // this thread takes the answer to the last one, and the pool's two parts last longer.
+  // clock looked at about as often, and at most 256 packets apart): piscina hands a pool
+  // thread its next task only when this thread takes the answer to the last one, and the
+  // pool's two parts last longer.
   const replayHere = partReplayer({ ruleset: opts.ruleset, yieldMs: 5, checkEvery: 256 });
   let inPool = 0;
   // Loaded here, not when the command starts (about 20 ms of its start): only threads use it.
@@ -204,7 +205,7 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
   try {
     await everyThreadReady(pool, poolThreads);
     const key = `${opts.rulesPath}\u0000${JSON.stringify(opts.task)}`;
-    // Ctrl-C reaches the threads through shared memory: they look at it every 256 packets.
+    // Ctrl-C reaches the threads through shared memory: they look at it about every 20 ms, at most 256 packets apart.
     const abort = new SharedArrayBuffer(4);
     opts.signal?.addEventListener('abort', () => Atomics.store(new Int32Array(abort), 0, 1), { once: true });
     let position = PCAP_HEADER;
