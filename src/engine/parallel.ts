@@ -25,7 +25,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import type { Piscina } from 'piscina';
 import { usesConntrack } from '../conntrack/usage.js';
 import type { Ruleset } from '../rules/model.js';
 import { partReplayer, type PartResult, type PartTask, type ReadyTask } from './parallel-worker.js';
@@ -79,6 +78,8 @@ export interface ParallelOptions {
   ruleset?: Ruleset;
   task: Omit<PartTask, 'bytes' | 'length' | 'key' | 'rulesPath' | 'abort' | 'firstPacket'>;
   workers: number;
+  /** The pool threads' module (parallel-thread.js unless given; tests give one that cannot load). */
+  threadEntry?: string;
   /** Bytes of records per part (PART_BYTES unless given; small values are for tests). */
   partBytes?: number;
   signal?: AbortSignal;
@@ -104,11 +105,11 @@ export interface ParallelResult {
 }
 
 /** Resolves once each of the pool's `threads` threads has loaded the replay (the barrier in parallel-worker.ts). */
-async function everyThreadReady(pool: Piscina, threads: number): Promise<void> {
+async function everyThreadReady(run: (task: ReadyTask) => Promise<unknown>, threads: number): Promise<void> {
   const barrier = new SharedArrayBuffer(8);
   Atomics.store(new Int32Array(barrier), 1, threads);
   const task: ReadyTask = { barrier };
-  await Promise.all(Array.from({ length: threads }, () => pool.run(task)));
+  await Promise.all(Array.from({ length: threads }, () => run(task)));
 }
 
 /** The pcap file's byte order (true: little-endian), or the capture's reason not to be cut into parts. */
@@ -201,11 +202,23 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
   // Loaded here, not when the command starts (about 20 ms of its start): only threads use it.
   // The threads' entry from ../engine: this module is also bundled into dist/cli/main.js.
   const { Piscina: Pool } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
-  const pool = new Pool({ filename: fileURLToPath(new URL('../engine/parallel-thread.js', import.meta.url)), minThreads: poolThreads, maxThreads: poolThreads });
+  const filename = opts.threadEntry ?? fileURLToPath(new URL('../engine/parallel-thread.js', import.meta.url));
+  const pool = new Pool({ filename, minThreads: poolThreads, maxThreads: poolThreads });
   // The pool's threads load while this thread reads and replays: it used to wait for them
   // first (92 ms of a 0.98 s two-thread replay, in the thread that reads every part). A pool
   // is destroyed only once its threads have all loaded (parallel-worker.ts, arrive()).
-  const ready = everyThreadReady(pool, poolThreads);
+  // A thread that cannot start (its module missing: a broken install) fails no task:
+  // piscina reports it on the pool, and its tasks would never settle (Node then exits, 0,
+  // with nothing done). Every task races this, so the run fails with the cause.
+  let startFailed!: (e: unknown) => void;
+  const threadStart = new Promise<never>((_, reject) => (startFailed = reject));
+  threadStart.catch(() => undefined);
+  pool.on('error', (e: unknown) => startFailed(new Error(`a replay thread did not start: ${e instanceof Error ? e.message : String(e)}`)));
+  const run = <T>(task: PartTask | ReadyTask, transferList?: ArrayBuffer[]): Promise<T> => Promise.race([pool.run(task, { transferList }) as Promise<T>, threadStart]);
+  const ready = everyThreadReady(run, poolThreads);
+  // Its failure is thrown after the parts (which then fail too, with their packets); until
+  // then it must not count as an unhandled rejection.
+  ready.catch(() => undefined);
   try {
     const key = `${opts.rulesPath}\u0000${JSON.stringify(opts.task)}`;
     // Ctrl-C reaches the threads through shared memory: they look at it about every 20 ms, at most 256 packets apart.
@@ -277,7 +290,7 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
       await new Promise((resolve) => setImmediate(resolve));
       if (inPool < 2 * poolThreads) {
         inPool++;
-        part = (pool.run(task, { transferList: [buf.buffer] }) as Promise<PartResult>).finally(() => inPool--).catch(failure);
+        part = run<PartResult>(task, [buf.buffer]).finally(() => inPool--).catch(failure);
       } else {
         part = replayHere(task).then((r) => r.result, failure);
         // This thread's turn: the part is replayed before the next is read.

@@ -247,6 +247,29 @@ describe('parallel replay', () => {
     expect(failure).toMatch(/^a replay thread failed on packets 1 to 22: .*no-such\.rules.*ENOENT/);
   });
 
+  it('fails the run with the cause when a thread cannot start, instead of waiting for its parts', async () => {
+    const { replayParallel } = await import('../../dist/engine/parallel.js');
+    const { hostFromJson } = await import('../../dist/netfilter/index.js');
+    const host = hostFromJson({ interfaces: [{ name: 'eth0', addr: '198.51.100.1/24' }] });
+    const capture = join(dir, 'no-thread.pcap');
+    const w = PcapWriter.open(capture, { linktype: 101 });
+    for (let i = 0; i < 100; i++) w.write({ data: udpDatagram('198.51.100.20', '198.51.100.1', 1024 + i, 53), offset: 0, caplen: 28, origlen: 28, tsSec: 1700000000, tsNsec: i });
+    w.close();
+    // Without the race, its parts never settle: the test would time out.
+    const failure = await replayParallel({
+      capture,
+      rulesPath: join(dir, 'never-read.rules'),
+      task: { hostSpec: host.spec, unmodelled: 'refuse', interpreter: false, histograms: false },
+      workers: 2,
+      partBytes: 1000,
+      threadEntry: join(dir, 'no-such-thread.js'),
+    }).then(
+      () => 'resolved',
+      (e: Error) => e.message,
+    );
+    expect(failure).toMatch(/^a replay thread failed on packets 1 to 22: a replay thread did not start: .*no-such-thread\.js/);
+  }, 20_000);
+
   it('replays a capture of one part on one thread', async () => {
     const { replayParallel } = await import('../../dist/engine/parallel.js');
     const { hostFromJson } = await import('../../dist/netfilter/index.js');
