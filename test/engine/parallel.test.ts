@@ -72,6 +72,25 @@ function writePortCapture(path: string, packets: number, payload: (i: number) =>
   return bytes;
 }
 
+/**
+ * What replayParallel rejects with ('resolved' if it does not) on 100 UDP datagrams in
+ * 1,000-byte parts on two threads, with these rules and thread module.
+ */
+async function parallelFailure(name: string, extra: { rulesPath: string; threadEntry?: string }): Promise<string> {
+  const { replayParallel } = await import('../../dist/engine/parallel.js');
+  const { hostFromJson } = await import('../../dist/netfilter/index.js');
+  const capture = join(dir, `${name}.pcap`);
+  const w = PcapWriter.open(capture, { linktype: 101 });
+  for (let i = 0; i < 100; i++) w.write({ data: udpDatagram('198.51.100.20', '198.51.100.1', 1024 + i, 53), offset: 0, caplen: 28, origlen: 28, tsSec: 1700000000, tsNsec: i });
+  w.close();
+  const host = hostFromJson({ interfaces: [{ name: 'eth0', addr: '198.51.100.1/24' }] });
+  const task = { hostSpec: host.spec, unmodelled: 'refuse' as const, interpreter: false, histograms: false };
+  return replayParallel({ capture, task, workers: 2, partBytes: 1000, ...extra }).then(
+    () => 'resolved',
+    (e: Error) => e.message,
+  );
+}
+
 const caseInput = (caseDir: string): ReplayInput => ({ capture: join(caseDir, 'capture.pcap'), rules: join(caseDir, 'rules.v4'), host: join(caseDir, 'host.json') });
 
 /** `nfreplay replay` (in this process, on dist/) with every per-packet output into a directory `name` of its own. */
@@ -233,40 +252,13 @@ describe('parallel replay', () => {
   });
 
   it('fails the run when a thread fails, naming its packets', async () => {
-    const { replayParallel } = await import('../../dist/engine/parallel.js');
-    const { hostFromJson } = await import('../../dist/netfilter/index.js');
-    const capture = join(dir, 'fail.pcap');
-    const w = PcapWriter.open(capture, { linktype: 101 });
-    for (let i = 0; i < 100; i++) w.write({ data: udpDatagram('198.51.100.20', '198.51.100.1', 1024 + i, 53), offset: 0, caplen: 28, origlen: 28, tsSec: 1700000000, tsNsec: i });
-    w.close();
-    const host = hostFromJson({ interfaces: [{ name: 'eth0', addr: '198.51.100.1/24' }] });
-    const failure = await replayParallel({ capture, rulesPath: join(dir, 'no-such.rules'), task: { hostSpec: host.spec, unmodelled: 'refuse', interpreter: false, histograms: false }, workers: 2, partBytes: 1000 }).then(
-      () => 'resolved',
-      (e: Error) => e.message,
-    );
+    const failure = await parallelFailure('fail', { rulesPath: join(dir, 'no-such.rules') });
     expect(failure).toMatch(/^a replay thread failed on packets 1 to 22: .*no-such\.rules.*ENOENT/);
   });
 
   it('fails the run with the cause when a thread cannot start, instead of waiting for its parts', async () => {
-    const { replayParallel } = await import('../../dist/engine/parallel.js');
-    const { hostFromJson } = await import('../../dist/netfilter/index.js');
-    const host = hostFromJson({ interfaces: [{ name: 'eth0', addr: '198.51.100.1/24' }] });
-    const capture = join(dir, 'no-thread.pcap');
-    const w = PcapWriter.open(capture, { linktype: 101 });
-    for (let i = 0; i < 100; i++) w.write({ data: udpDatagram('198.51.100.20', '198.51.100.1', 1024 + i, 53), offset: 0, caplen: 28, origlen: 28, tsSec: 1700000000, tsNsec: i });
-    w.close();
     // Without the race, its parts never settle: the test would time out.
-    const failure = await replayParallel({
-      capture,
-      rulesPath: join(dir, 'never-read.rules'),
-      task: { hostSpec: host.spec, unmodelled: 'refuse', interpreter: false, histograms: false },
-      workers: 2,
-      partBytes: 1000,
-      threadEntry: join(dir, 'no-such-thread.js'),
-    }).then(
-      () => 'resolved',
-      (e: Error) => e.message,
-    );
+    const failure = await parallelFailure('no-thread', { rulesPath: join(dir, 'never-read.rules'), threadEntry: join(dir, 'no-such-thread.js') });
     expect(failure).toMatch(/^a replay thread failed on packets 1 to 22: a replay thread did not start: .*no-such-thread\.js/);
   }, 20_000);
 
