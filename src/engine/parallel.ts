@@ -204,17 +204,17 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
   const { Piscina: Pool } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
   const filename = opts.threadEntry ?? fileURLToPath(new URL('../engine/parallel-thread.js', import.meta.url));
   const pool = new Pool({ filename, minThreads: poolThreads, maxThreads: poolThreads });
-  // The pool's threads load while this thread reads and replays: it used to wait for them
-  // first (92 ms of a 0.98 s two-thread replay, in the thread that reads every part). A pool
-  // is destroyed only once its threads have all loaded (parallel-worker.ts, arrive()).
   // A thread that cannot start (its module missing: a broken install) fails no task:
-  // piscina reports it on the pool, and its tasks would never settle (Node then exits, 0,
-  // with nothing done). Every task races this, so the run fails with the cause.
+  // piscina emits an 'error' on the pool (uncaught if nothing listens) and the thread's
+  // tasks never settle. Every task races this, so the run fails with the cause.
   let startFailed!: (e: unknown) => void;
   const threadStart = new Promise<never>((_, reject) => (startFailed = reject));
   threadStart.catch(() => undefined);
   pool.on('error', (e: unknown) => startFailed(new Error(`a replay thread did not start: ${e instanceof Error ? e.message : String(e)}`)));
   const run = <T>(task: PartTask | ReadyTask, transferList?: ArrayBuffer[]): Promise<T> => Promise.race([pool.run(task, { transferList }) as Promise<T>, threadStart]);
+  // The pool's threads load while this thread reads and replays: it used to wait for them
+  // first (92 ms of a 0.98 s two-thread replay, in the thread that reads every part). A pool
+  // is destroyed only once its threads have all loaded (parallel-worker.ts, arrive()).
   const ready = everyThreadReady(run, poolThreads);
   // Its failure is thrown after the parts (which then fail too, with their packets); until
   // then it must not count as an unhandled rejection.
