@@ -15,14 +15,9 @@ const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const roots = [ROOT, ...process.argv.slice(2).filter((a) => !a.startsWith('--'))];
 const runs = Number(Object.fromEntries(flags.map((a) => a.replace(/^--/, '').split('='))).runs ?? 15);
 
+const { PcapWriter } = await import(join(ROOT, 'dist', 'capture', 'index.js'));
 const empty = workPath('startup-empty.pcap');
-const header = Buffer.alloc(24);
-header.writeUInt32LE(0xa1b2c3d4, 0);
-header.writeUInt16LE(2, 4);
-header.writeUInt16LE(4, 6);
-header.writeUInt32LE(262144, 16);
-header.writeUInt32LE(1, 20);
-writeFileSync(empty, header);
+PcapWriter.open(empty, { linktype: 1 }).close();
 const rules = workPath('startup-seed.rules');
 writeFileSync(rules, SEED_RULES);
 const host = workPath('startup-host.json');

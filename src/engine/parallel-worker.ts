@@ -145,8 +145,8 @@ export default async function replayTask(task: PartTask | ReadyTask): Promise<Pa
   return replayPart(task);
 }
 
-/** This pool thread's parts: Ctrl-C reaches one within 256 packets or about 20 ms, whichever comes first. */
-const replayHere = partReplayer({ checkEvery: 256 });
+/** This pool thread's parts, with replayCapture()'s own pacing: Ctrl-C reaches one within about 20 ms (checkInterval()). */
+const replayHere = partReplayer();
 
 async function replayPart(task: PartTask): Promise<Transferred> {
   const { result, transfer } = await replayHere(task);

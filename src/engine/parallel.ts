@@ -221,7 +221,7 @@ export async function replayParallel(opts: ParallelOptions): Promise<ParallelRes
   ready.catch(() => undefined);
   try {
     const key = `${opts.rulesPath}\u0000${JSON.stringify(opts.task)}`;
-    // Ctrl-C reaches the threads through shared memory: they look at it about every 20 ms, at most 256 packets apart.
+    // Ctrl-C reaches the threads through shared memory: they look at it about every 20 ms.
     const abort = new SharedArrayBuffer(4);
     opts.signal?.addEventListener('abort', () => Atomics.store(new Int32Array(abort), 0, 1), { once: true });
     let position = PCAP_HEADER;
