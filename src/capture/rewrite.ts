@@ -25,13 +25,14 @@ const PROTO_ICMP = 1;
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
 
-const get16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
-const get32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-function put16(b: Uint8Array, o: number, v: number): void {
+/** Big-endian 16- and 32-bit fields of a packet's bytes. */
+export const get16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
+export const get32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+export function put16(b: Uint8Array, o: number, v: number): void {
   b[o] = v >>> 8;
   b[o + 1] = v;
 }
-function put32(b: Uint8Array, o: number, v: number): void {
+export function put32(b: Uint8Array, o: number, v: number): void {
   b[o] = v >>> 24;
   b[o + 1] = v >>> 16;
   b[o + 2] = v >>> 8;

@@ -54,6 +54,7 @@ export interface ReplayCliOptions extends ReplayInputOptions {
   histograms?: string;
   report?: string;
   workers?: string;
+  rejectReplies?: boolean;
   services?: string;
   statistic?: string;
   log?: string;
@@ -106,11 +107,7 @@ function captureTime(first: { sec: number; nsec: number } | undefined, ns: numbe
 
 /** The replay's summary lines for stderr. */
 export function summaryText(s: ReplaySummary): string {
-  const kv = (m: Record<string, number>): string =>
-    Object.entries(m)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([k, v]) => `${k} ${fractionText(v)}`)
-      .join(', ') || 'none';
+  const kv = countsText;
   const pps = s.seconds > 0 ? Math.round(s.replayed / s.seconds) : 0;
   return (
     `nfreplay: ${s.packetsRead} packets read, ${s.replayed} replayed in ${s.seconds.toFixed(3)} s (${pps} packets/s)\n` +
@@ -120,6 +117,7 @@ export function summaryText(s: ReplaySummary): string {
     (Object.keys(s.notes).length > 0 ? `nfreplay: not modelled, counted: ${kv(s.notes)}\n` : '') +
     expectedText(s) +
     threadsText(s) +
+    repliesText(s) +
     egressText(s) +
     (s.interrupted ? `nfreplay: interrupted: the results cover the first ${s.packetsRead} packets read only\n` : '') +
     (s.damage ? `nfreplay: capture damaged at byte ${s.damage.offset}: ${s.damage.message}; results cover the packets before it\n` : '')
@@ -143,6 +141,28 @@ function chainCostText(chains: readonly ChainCost[]): string {
   const top = chains.filter((c) => c.evaluated > 0).sort((a, b) => b.evaluated - a.evaluated).slice(0, 5);
   if (top.length === 0) return '';
   return `nfreplay: rules evaluated per packet by chain: ${top.map((c) => `${c.table} ${c.chain} ${c.perPacket}`).join(', ')}${chains.length > top.length ? ' (all in --output json)' : ''}\n`;
+}
+
+/** --reject-replies: what REJECT sent, what became of it, and what the kernel would not have sent. */
+function repliesText(s: ReplaySummary): string {
+  const r = s.replies;
+  if (r === undefined) return '';
+  return `nfreplay: REJECT replies sent: ${countsText(r.sent)}; their verdicts: ${countsText(r.verdicts)}; not sent: ${countsText(r.notSent)}\n`;
+}
+
+/** `name count, ...` by name, or "none". */
+function countsText(m: Record<string, number>): string {
+  return (
+    Object.entries(m)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${k} ${fractionText(v)}`)
+      .join(', ') || 'none'
+  );
+}
+
+/** Whether any rule of `ruleset` jumps to the target extension `name`. */
+function usesTarget(ruleset: Ruleset, name: string): boolean {
+  return ruleset.tables.some((t) => [...t.chains.values()].some((c) => c.rules.some((r) => r.target.kind === 'ext' && r.target.instance.ext.name === name)));
 }
 
 /** The threads the replay ran on, when more than one or when more were asked for. */
@@ -200,6 +220,7 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .option('--histograms <prefix>', 'engine time per packet (ns, one in 16 timed) and rules evaluated per packet as HdrHistogram percentile text: PREFIX.engine-ns.hgrm, PREFIX.rules-evaluated.hgrm')
     .option('--report <file>', 'the results as one self-contained HTML page: rule hits in chain order, cost histograms, conntrack occupancy, kube-proxy endpoint balance')
     .option('--workers <n>', 'replay threads (default 1: more do not pay off yet, see the README); rulesets with state, --statistic enumerate, and captures other than plain pcap files replay on one')
+    .option('--reject-replies', "send REJECT's RST or ICMP error through OUTPUT and POSTROUTING, as the kernel does: counted by the rules, in --egress-dir, --verdicts and --trace (off: only noted)")
     .option('--interpreter', 'use the reference interpreter instead of the compiled matcher')
     .option('--dump-compiled', 'print the generated matcher code and exit')
     .option('-q, --quiet', 'no summary on stderr')
@@ -233,7 +254,13 @@ async function replayOnThreads(r: ThreadsRequest): Promise<{ summary: ReplaySumm
   // One unless asked: on the machines measured, threads do not yet beat one (README, Parallel replay).
   const workers = r.opts.workers !== undefined ? Number(r.opts.workers) : 1;
   if (workers <= 1) return { workers: 1 };
-  const why = r.enumerate ? '--statistic enumerate gathers connections from every packet' : r.capture === '-' ? 'the capture is standard input' : rulesetObstacle(r.ruleset);
+  const why = r.enumerate
+    ? '--statistic enumerate gathers connections from every packet'
+    : r.capture === '-'
+      ? 'the capture is standard input'
+      : r.opts.rejectReplies === true && usesTarget(r.ruleset, 'REJECT')
+        ? "--reject-replies: ICMP errors' rate limits count every packet's"
+        : rulesetObstacle(r.ruleset);
   // Why one thread is said only to who asked for more.
   const oneThread = (because: string): { workers: number; oneThreadBecause?: string } => (r.opts.workers !== undefined ? { workers: 1, oneThreadBecause: because } : { workers: 1 });
   if (why !== undefined) return oneThread(why);
@@ -324,6 +351,8 @@ function checkOptions(opts: ReplayCliOptions): Checked | string {
   if (sampledOnly.length > 0) {
     return `--statistic expected gives expected counters over every branch; ${sampledOnly.join(', ')} follow${sampledOnly.length === 1 ? 's' : ''} one sampled path: use --statistic sample`;
   }
+  // The worlds weigh each packet's counts once it is done; a reply comes after.
+  if (statistic === 'expected' && opts.rejectReplies === true) return '--statistic expected does not replay REJECT replies: use --statistic sample with --reject-replies';
   if (statistic === 'enumerate' && opts.services === undefined) return '--statistic enumerate lists the endpoints in the --services file: give --services FILE';
   if ((opts.tracePackets !== undefined || opts.traceFilter !== undefined) && opts.trace === undefined) return '--trace-packets and --trace-filter need --trace FILE';
   if (opts.workers !== undefined && !/^[1-9]\d{0,3}$/.test(opts.workers)) return '--workers must be a number of threads from 1';
@@ -409,6 +438,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
       seed: Number(opts.seed),
       runner: runners.runner,
       tracedRunner: runners.tracedRunner,
+      rejectReplies: opts.rejectReplies === true,
     };
     // The threads' numbering of counters when the replay ran on threads, else the runner's.
     let prepared: Prepared | undefined;
@@ -454,6 +484,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
                   if (enumerate && o.path !== undefined) serviceConnections(o.packet, o.path, connections);
                 }
               : undefined,
+          onReply: verdictFile ? (o: PacketOutcome) => verdictFile.write(verdictLine(o)) : undefined,
         });
         if (!('summary' in threads)) summary.threads = threads;
       } finally {

@@ -17,7 +17,7 @@ import type { PacketState } from '../engine/packet.js';
 import type { HostModel } from '../netfilter/host.js';
 import { ConnEntry, CtEvent, CtInfo, invertTuple, RECORD_TCP_WORD, Status, Tuple } from './entry.js';
 import { ConnTable } from './table.js';
-import { newTcpResult, TcpConn, tcpError, tcpNew, tcpPacket, tcpSysctlsFrom, TcpVerdict, type TcpSegment, type TcpSysctls } from './tcp.js';
+import { newTcpResult, TcpConn, tcpError, tcpNew, tcpPacket, TcpState, tcpSysctlsFrom, TcpVerdict, type TcpSegment, type TcpSysctls } from './tcp.js';
 
 const IPPROTO_ICMP = 1;
 const IPPROTO_TCP = 6;
@@ -157,6 +157,21 @@ export class Conntrack {
       return true;
     }
     return true;
+  }
+
+  /**
+   * nf_ct_set_closing() (nf_conntrack_tcp_set_closing): REJECT sent a RST for a packet of
+   * `e`. A confirmed TCP connection goes to CLOSE; its timer becomes CLOSE's, and the
+   * change is an event, unless it was in CLOSE already or has a fixed timeout (which still
+   * leaves it in CLOSE, silently).
+   */
+  setClosing(e: ConnEntry, nowNs: number): void {
+    if (!(e.status & Status.CONFIRMED) || e.tcp === null || e.tuple[0].proto !== IPPROTO_TCP) return;
+    const old = e.tcp.state;
+    e.tcp.state = TcpState.CLOSE;
+    if (old === TcpState.CLOSE || e.status & Status.FIXED_TIMEOUT) return;
+    this.table.setExpiry(e, nowNs + this.sys.tcp.timeouts[TcpState.CLOSE]! * NS);
+    this.changed(e, CtEvent.PROTOINFO);
   }
 
   /** After the packet: a new entry it made but that was not confirmed (dropped on its way) is freed. */

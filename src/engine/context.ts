@@ -7,6 +7,8 @@ import type { HostModel } from '../netfilter/host.js';
 import type { PacketState } from './packet.js';
 import { mulberry32 } from './random.js';
 import type { NatService, ReplayRuntime } from './runtime.js';
+import type { RejectReply } from '../rules/ext/REJECT.js';
+import type { RejectReplies } from './reject.js';
 
 export interface LogLine {
   /** Packet number in the capture. */
@@ -35,6 +37,8 @@ export class ReplayContext implements ReplayRuntime {
   readonly notes = new Map<string, number>();
   /** Set by the replay when the ruleset has a nat table. */
   nat: NatService | undefined;
+  /** Set by the replay: what REJECT sends (reject.ts); without it, only noted. */
+  rejects: RejectReplies | undefined;
   private readonly onLog: ((line: LogLine) => void) | undefined;
   private readonly onNflog: ((group: number, prefix: string, pkt: PacketState, size?: number) => void) | undefined;
   private readonly decide: ((pkt: PacketState, probability: number, invert: boolean) => boolean) | undefined;
@@ -73,6 +77,11 @@ export class ReplayContext implements ReplayRuntime {
 
   nflog(group: number, prefix: string, pkt: PacketState, size?: number): void {
     this.onNflog?.(group, prefix, pkt, size);
+  }
+
+  reject(pkt: PacketState, reply: RejectReply): void {
+    if (this.rejects !== undefined) this.rejects.request(pkt, reply);
+    else this.note('reject.reply');
   }
 
   note(event: string): void {

@@ -14,7 +14,7 @@ function isoTime(sec: number, nsec: number): string {
 
 /** --verdicts: a packet's outcome as a JSON line. */
 export function verdictLine(o: PacketOutcome): string {
-  return JSON.stringify({ packet: o.packet, verdict: o.verdict, path: o.path, hooks: o.hooks, droppedAt: o.droppedAt, reason: o.reason }) + '\n';
+  return JSON.stringify({ packet: o.packet, reply: o.reply, verdict: o.verdict, path: o.path, hooks: o.hooks, droppedAt: o.droppedAt, reason: o.reason }) + '\n';
 }
 
 /** --log: a LOG or TRACE target's line, as the kernel log shows it, at the packet's capture time. */

@@ -28,12 +28,14 @@ import { Occupancy, type ConntrackOccupancy } from './occupancy.js';
 import type { Traffic, TrafficSeries } from './traffic.js';
 import { SAMPLE_EVERY, type ChainCost, type ReplayHistograms } from './histograms.js';
 import { performance } from 'node:perf_hooks';
+import { RejectReplies, type ReplyKind } from './reject.js';
 
 const isMulticastAddr = (a: number): boolean => a >>> 28 === 0xe;
 
 /** Link types whose records say which way a packet went (Linux cooked captures). */
 const LINKTYPE_LINUX_SLL = 113;
 const LINKTYPE_LINUX_SLL2 = 276;
+const LINKTYPE_IPV4 = 228;
 
 export type PathClassifier = (view: PacketView, rec: PacketRecord, interfaces: readonly CaptureInterface[]) => PathDecision;
 
@@ -149,6 +151,14 @@ export interface ReplayOptions {
    */
   yieldMs?: number;
   checkEvery?: number;
+  /**
+   * Send what REJECT answers (its RST or ICMP error, built as the kernel builds it) through
+   * OUTPUT and POSTROUTING, counted in the counters and written to egress (reject.ts). Off:
+   * the replies are only counted, in summary.replies, and noted as not modelled.
+   */
+  rejectReplies?: boolean;
+  /** With rejectReplies: each reply's outcome (its `reply` set, `packet` the rejected packet's), after that packet's. */
+  onReply?: (outcome: PacketOutcome, pkt: PacketState) => void;
   /** Packets to trace, and where their trace lines go. */
   trace?: { select: (pkt: PacketState) => boolean; onLine: (pkt: PacketState, text: string) => void };
 }
@@ -164,6 +174,8 @@ export interface PacketOutcome {
   droppedAt?: { hook: Hook; table: TableName };
   /** Every rule that matched, in order, and the policies that applied (with `paths`). */
   path?: PathStep[];
+  /** Set on the outcome of a REJECT reply (--reject-replies): what it was. */
+  reply?: ReplyKind;
 }
 
 /** What onDrop receives: one object per replay, overwritten for every drop. */
@@ -190,6 +202,11 @@ export interface ReplaySummary {
   verdicts: Record<string, number>;
   /** Effects nfreplay did not model, with the number of times each happened. */
   notes: Record<string, number>;
+  /**
+   * With rejectReplies: REJECT's answers sent, by kind, and their verdicts; the ones the
+   * kernel would not send, by reason. Absent when no REJECT rule decided a packet.
+   */
+  replies?: { sent: Record<string, number>; notSent: Record<string, number>; verdicts: Record<string, number> };
   damage?: { offset: number; message: string };
   /** `signal` stopped the replay: everything covers the first packetsRead packets only. */
   interrupted?: true;
@@ -314,6 +331,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   // NAT hooks exist with the nat table (which always brings conntrack).
   const nat = conntrack !== undefined && tables.has('nat') ? new Nat(conntrack.table, () => ctx.random32()) : undefined;
   ctx.nat = nat;
+  const rejects = new RejectReplies(opts.host, opts.rejectReplies === true, ctx, conntrack);
+  ctx.rejects = rejects;
   const reader = await openCapture(opts.capture, { firstNumber: opts.firstPacket, inPlace: opts.captureInPlace });
   const directional = reader.format === 'pcapng' || reader.interfaces.some((i) => i.linktype === LINKTYPE_LINUX_SLL || i.linktype === LINKTYPE_LINUX_SLL2);
   const egress = directional ? new EgressComparer() : undefined;
@@ -467,6 +486,23 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   // (`length = 0` is a runtime call) and refilling it per packet measured 15-30% of the
   // whole replay's time (bench/replay.mjs).
   const recordHooks = opts.onVerdict !== undefined;
+  // A REJECT reply's record, view and outcome (reject.ts), reused for every reply.
+  const replyRecord: PacketRecord = { number: 0, data: rejects.reply.bytes, offset: 0, caplen: 0, origlen: 0, tsSec: 0, tsNsec: 0, linktype: LINKTYPE_IPV4, interfaceId: -1, direction: 0 };
+  const replyView = new PacketView();
+  const replyOutcome: PacketOutcome = { packet: 0, hooks: [], verdict: 'ACCEPT' };
+  const replyVerdicts: Record<string, number> = {};
+  /** `o` set out for `pkt`, now packet `packet` of the capture (or its reply), before its first hook. */
+  const begin = (o: PacketOutcome, packet: number): void => {
+    o.packet = packet;
+    if (recordHooks) o.hooks.length = 0;
+    o.verdict = 'ACCEPT';
+    o.droppedAt = undefined;
+    o.reason = undefined;
+    if (tracer !== undefined) {
+      tracer.beginPacket(pkt);
+      if (opts.paths) o.path = tracer.recording ? tracer.path : undefined;
+    }
+  };
   const malformed: Record<string, number> = {};
 
   // One packet in SAMPLE_EVERY is timed (histograms.ts says why not all).
@@ -560,15 +596,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     pkt.pktType = decision.pktType;
     replayed++;
     natNoted = false;
-    outcome.packet = rec.number;
-    if (recordHooks) outcome.hooks.length = 0;
-    outcome.verdict = 'ACCEPT';
-    outcome.droppedAt = undefined;
-    outcome.reason = undefined;
-    if (tracer !== undefined) {
-      tracer.beginPacket(pkt);
-      if (opts.paths) outcome.path = tracer.recording ? tracer.path : undefined;
-    }
+    begin(outcome, rec.number);
 
     if (decision.kind === 'local') sendOwn(decision, outcome);
     else {
@@ -587,13 +615,18 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       drop.malformed = '';
       opts.onDrop(drop);
     }
-    conntrack?.release(pkt);
     if (traffic !== undefined) traffic.add(pkt, arrivedLength, conntrack !== undefined ? conntrack.table.confirmed : 0);
     if (hist !== undefined && (outcome.verdict as string) !== 'HELD-FOR-REASSEMBLY') {
       if (t0 >= 0) hist.recordEngine(performance.now() - t0);
       hist.recordRules(evaluated);
     }
     evaluated = 0;
+    // The kernel sends REJECT's reply before it drops the packet; nothing of the packet
+    // follows the reply but the release of a connection it made, which the reply holds.
+    const made = pkt.ct;
+    if (rejects.pending) sendReply(rec);
+    pkt.ct = made;
+    conntrack?.release(pkt);
   };
   let summary: { packets: number; damage?: { offset: number; message: string } };
   let interrupted = false;
@@ -603,6 +636,30 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     if (e !== STOPPED) throw e;
     summary = { packets: packetsRead };
     interrupted = true;
+  }
+
+  /**
+   * REJECT's reply to the packet just replayed, as the host's own packet: OUTPUT and
+   * POSTROUTING towards the packet's source (or back in through lo), attached to the
+   * packet's connection. Counted in the rules it passes, not in the summary's packets.
+   */
+  function sendReply(rec: PacketRecord): void {
+    const r = rejects.reply;
+    rejects.pending = false;
+    replyRecord.number = rec.number;
+    replyRecord.tsSec = rec.tsSec;
+    replyRecord.tsNsec = rec.tsNsec;
+    replyRecord.caplen = replyRecord.origlen = r.length;
+    if (decode(replyRecord, replyView, events) !== DecodeResult.IPV4) throw new Error(`a REJECT reply to packet ${rec.number} does not decode`);
+    pkt.resetFor(replyView, r.bytes);
+    pkt.ct = r.ct;
+    pkt.ctinfo = r.ctinfo;
+    replyOutcome.reply = r.kind;
+    begin(replyOutcome, rec.number);
+    sendOwn(r.route, replyOutcome);
+    replyVerdicts[replyOutcome.verdict] = (replyVerdicts[replyOutcome.verdict] ?? 0) + 1;
+    opts.onReply?.(replyOutcome, pkt);
+    evaluated = 0;
   }
 
   /**
@@ -788,6 +845,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     malformed,
     verdicts: Object.fromEntries(VERDICT_LIST.flatMap((v, i) => (verdictCounts[i]! > 0 ? [[v, verdictCounts[i]!]] : []))),
     notes: Object.fromEntries(ctx.notes),
+    ...(opts.rejectReplies === true && Object.keys(rejects.sent).length + Object.keys(rejects.notSent).length > 0 ? { replies: { sent: { ...rejects.sent }, notSent: { ...rejects.notSent }, verdicts: { ...replyVerdicts } } } : {}),
     damage: summary.damage,
     ...(interrupted ? { interrupted: true as const } : {}),
     ...(egress !== undefined ? { egress: egress.finish() } : {}),

@@ -7,6 +7,7 @@
 import type { HostModel } from '../netfilter/host.js';
 import type { PacketState } from './packet.js';
 import type { NatRange } from '../rules/ext/natrange.js';
+import type { RejectReply } from '../rules/ext/REJECT.js';
 
 /** What the NAT targets call: nf_nat_setup_info() for the packet's connection. */
 export interface NatService {
@@ -33,6 +34,8 @@ export interface ReplayRuntime {
    * when the whole packet is copied.
    */
   nflog(group: number, prefix: string, pkt: PacketState, size?: number): void;
+  /** REJECT's answer to `pkt` at its current hook: what the kernel sends, and what that does (reject.ts). */
+  reject(pkt: PacketState, reply: RejectReply): void;
   /** Counts an effect nfreplay does not model for this packet (reported in the summary). */
   note(event: string): void;
   /** NAT, present when the ruleset has a nat table (and so conntrack). */

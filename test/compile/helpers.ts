@@ -42,6 +42,11 @@ export class TestRuntime implements ReplayRuntime {
     this.next = mulberry32(seed);
   }
 
+  /** REJECT's reply is only noted here: the replay decides it (engine/reject.ts). */
+  reject(): void {
+    this.note('reject.reply');
+  }
+
   random32(): number {
     return this.next();
   }

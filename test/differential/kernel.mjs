@@ -315,8 +315,9 @@ const OWN_REPLY_KINDS = [
   ['other', ''],
 ];
 
-function nftScript(host) {
-  const own = OWN_REPLY_KINDS.map(([k, m]) => `    ${m ? `${m} ` : ''}counter drop comment "${k}"`).join('\n');
+function nftScript(host, ownReplies) {
+  const verdict = ownReplies === 'pass' ? 'accept' : 'drop';
+  const own = OWN_REPLY_KINDS.map(([k, m]) => `    ${m ? `${m} ` : ''}counter ${verdict} comment "${k}"`).join('\n');
   const probes = host.interfaces
     .map(
       (i, n) =>
@@ -429,7 +430,7 @@ function neighbourTargets(host, frames) {
   return [...out.values()];
 }
 
-function buildHost(host, fw, peers, frames, rules) {
+function buildHost(host, fw, peers, frames, rules, ownReplies) {
   // IPv6 off everywhere before any link exists: no router solicitations, MLD or DAD in the
   // way. ICMP redirects are switched off because the kernel rate-limits them per peer by
   // time, which would make the count of the host's own (dropped) replies timing-dependent.
@@ -452,6 +453,10 @@ function buildHost(host, fw, peers, frames, rules) {
   // for correct checksums. With receive checksumming off, TCP/UDP checksums are verified in
   // software as for a NIC without offload.
   for (const i of host.interfaces) run(fw, [tools().ethtool, '-K', i.name, 'rx', 'off']);
+  // The host's RSTs leave the stack with only the pseudo-header summed (CHECKSUM_PARTIAL),
+  // for the NIC to finish; a veth hands them on as they are. With transmit checksumming off
+  // the kernel finishes them itself, and the peer sees what a NIC would have sent.
+  if (ownReplies === 'pass') for (const i of host.interfaces) run(fw, [tools().ethtool, '-K', i.name, 'tx', 'off']);
 
   host.interfaces.forEach((i, n) => {
     // Peers carry no IP address and send only through packet sockets: their stack never
@@ -469,7 +474,7 @@ function buildHost(host, fw, peers, frames, rules) {
   for (const t of neighbourTargets(host, frames)) cmds.push(`neigh replace ${t.addr} lladdr ${peerMac[t.dev]} dev ${t.dev} nud permanent`);
   ipBatch(fw, cmds);
 
-  run(fw, [tools().nft, '-f', '-'], { input: nftScript(host) });
+  run(fw, [tools().nft, '-f', '-'], { input: nftScript(host, ownReplies) });
   run(fw, [tools().restore], { input: rules });
 
   // After the ruleset: on a modular kernel the nf_conntrack sysctls only exist once a rule
@@ -625,8 +630,45 @@ export function listCases() {
 }
 
 /** Everything about a case that does not need the kernel: host, frames, placement. */
+/**
+ * The case's recorder.json, optional: `{"ownReplies": "pass"}` lets the host's own
+ * answers through iptables (counted, not dropped, at -450): for cases of REJECT's replies,
+ * replayed with --reject-replies, whose capture must give the stack nothing to answer.
+ */
+export function loadRecorder(caseDir) {
+  const file = path.join(caseDir, 'recorder.json');
+  if (!fs.existsSync(file)) return { ownReplies: 'drop' };
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const k of Object.keys(raw)) if (k !== 'ownReplies') throw new Error(`${file}: unknown key ${k}`);
+  if (raw.ownReplies !== 'pass' && raw.ownReplies !== 'drop') throw new Error(`${file}: ownReplies must be "pass" or "drop"`);
+  return { ownReplies: raw.ownReplies };
+}
+
+/**
+ * An ICMP error the host sent (egress hex, Ethernet header first) with its IP id and header
+ * checksum zeroed: the kernel picks the id of a datagram without DF (ip_select_ident), so
+ * two recordings differ there and nothing else can match it.
+ */
+export function normaliseIcmpErrorId(hex) {
+  const f = Buffer.from(hex, 'hex');
+  if (f.length < 14 || f.readUInt16BE(12) !== 0x0800) return hex;
+  return hex.slice(0, 28) + normaliseIcmpErrorIdIp(hex.slice(28));
+}
+
+/** normaliseIcmpErrorId() for an IPv4 datagram without a link header. */
+export function normaliseIcmpErrorIdIp(hex) {
+  const ip = Buffer.from(hex, 'hex');
+  if (ip.length < 21 || ip[9] !== 1) return hex;
+  const type = ip[(ip[0] & 0x0f) * 4];
+  if (type !== 3 && type !== 11 && type !== 12) return hex;
+  ip.writeUInt16BE(0, 4);
+  ip.writeUInt16BE(0, 10);
+  return ip.toString('hex');
+}
+
 export function planCase(caseDir) {
   const host = loadHost(caseDir);
+  const recorder = loadRecorder(caseDir);
   const cap = readPcap(path.join(caseDir, 'capture.pcap'));
   if (cap.linktype !== 1) throw new Error(`${caseDir}: capture link type ${cap.linktype}, expected 1 (Ethernet)`);
   const rulesText = fs.readFileSync(path.join(caseDir, 'rules.v4'), 'utf8');
@@ -635,7 +677,7 @@ export function planCase(caseDir) {
     if (!dev) throw new Error(`${caseDir}: packet ${n + 1}: no ingress rule, connected subnet or route reaches its source`);
     return dev;
   });
-  return { host, frames: cap.frames, ingress, rulesText, conntrack: rulesUseConntrack(rulesText) };
+  return { host, frames: cap.frames, ingress, rulesText, conntrack: rulesUseConntrack(rulesText), ownReplies: recorder.ownReplies };
 }
 
 /** Injection items for the helper, in capture order. */
@@ -679,6 +721,11 @@ const STANDARD_NOTES =
   'sysctl net.netfilter.nf_log_all_netns=1, which this recorder does not touch. conntrackEntries ' +
   'is conntrack -L without timeouts, sorted; egress is what each peer received, in order.';
 
+const PASS_NOTES =
+  STANDARD_NOTES.replace(/The host's own replies .*? ownReplies by kind\. /, '') +
+  " This case's recorder.json lets the host's own replies through: ownReplies counts them by kind at an nftables " +
+  'output hook at priority -450, and in egress the IP id and header checksum of ICMP errors are zeroed (the kernel picks the id).';
+
 /**
  * Replays caseDir's capture through the kernel and returns the expected.json object.
  * Needs root and the tools preflight() checks. Namespaces are always deleted.
@@ -696,7 +743,7 @@ export async function recordKernel(caseDir, { log = () => {} } = {}) {
   let events = null;
   try {
     for (const ns of [fw, ...peers]) addNamespace(ns);
-    buildHost(plan.host, fw, peers, plan.frames, fs.readFileSync(path.join(caseDir, 'rules.v4')));
+    buildHost(plan.host, fw, peers, plan.frames, fs.readFileSync(path.join(caseDir, 'rules.v4')), plan.ownReplies);
 
     if (plan.conntrack) {
       events = startConntrackEvents(fw);
@@ -737,8 +784,9 @@ export async function recordKernel(caseDir, { log = () => {} } = {}) {
         .filter(([k]) => Number(k) < items.length)
         .map(([k, v]) => [String(Number(k) + 1), v]),
     );
+    const normalise = plan.ownReplies === 'pass' ? normaliseIcmpErrorId : (hex) => hex;
     const egress = Object.fromEntries(
-      caps.map((c) => [c.dev, pcapFrames(Buffer.concat(c.out)).filter((f) => !isProbe(f)).map((f) => Buffer.from(f).toString('hex'))]),
+      caps.map((c) => [c.dev, pcapFrames(Buffer.concat(c.out)).filter((f) => !isProbe(f)).map((f) => normalise(Buffer.from(f).toString('hex')))]),
     );
     return {
       case: path.basename(caseDir),
@@ -756,7 +804,7 @@ export async function recordKernel(caseDir, { log = () => {} } = {}) {
       ...(plan.conntrack ? { conntrackEvents } : {}),
       ipStats: ipStats(fw),
       egress,
-      notes: STANDARD_NOTES,
+      notes: plan.ownReplies === 'pass' ? PASS_NOTES : STANDARD_NOTES,
     };
   } finally {
     for (const c of [...caps, ...(events ? [events] : [])]) if (c.child.exitCode === null) c.child.kill('SIGKILL');

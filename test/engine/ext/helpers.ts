@@ -267,6 +267,11 @@ export class TestRuntime implements ReplayRuntime {
   }
 
   /** xorshift32: deterministic for the tests. */
+  /** REJECT's reply is only noted here: the replay decides it (engine/reject.ts). */
+  reject(): void {
+    this.note('reject.reply');
+  }
+
   random32(): number {
     let x = this.seed;
     x ^= x << 13;

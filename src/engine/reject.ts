@@ -1,0 +1,428 @@
+/**
+ * What the REJECT target sends back, and what sending it does to the rejected packet's
+ * connection (net/ipv4/netfilter/nf_reject_ipv4.c: nf_send_reset(), nf_send_unreach() and
+ * through it __icmp_send() in net/ipv4/icmp.c).
+ *
+ * A RST the kernel sends moves the rejected packet's tracked TCP connection to CLOSE
+ * (nf_ct_set_closing), whether or not the replay models the RST itself. With `model`
+ * (--reject-replies) the reply is built as the kernel builds it and left in `bytes` for
+ * the replay to send through OUTPUT and POSTROUTING once the rejected packet is done,
+ * attached to its connection (nf_ct_attach: RELATED, the other way round). ICMP errors are
+ * rate-limited as __icmp_send() limits them, by capture time: per destination host
+ * (icmp_ratelimit, a token bucket of 6) and for the whole host (icmp_msgs_per_sec and
+ * icmp_msgs_burst); the kernel takes 0, 1 or 2 global credits per error at random, drawn
+ * here from the replay's seed.
+ */
+import { CtInfo, type ConnEntry } from '../conntrack/entry.js';
+import type { Conntrack } from '../conntrack/tracker.js';
+import { csumReplace16, get16, get32, put16, put32, rewriteTtl } from '../capture/rewrite.js';
+import { dataViewOf } from '../decode/bytes.js';
+import { fold16, sum16 } from '../decode/checksum.js';
+import { AddrType, type HostModel, type HostRoute } from '../netfilter/host.js';
+import { blankDecision } from '../netfilter/path-cache.js';
+import type { PathDecision } from '../netfilter/path.js';
+import type { RejectReply } from '../rules/ext/REJECT.js';
+import type { PacketState } from './packet.js';
+
+const IPPROTO_ICMP = 1;
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+const IPPROTO_DCCP = 33;
+const IPPROTO_GRE = 47;
+const IPPROTO_ESP = 50;
+const IPPROTO_AH = 51;
+const IPPROTO_SCTP = 132;
+const IPPROTO_UDPLITE = 136;
+
+const TCP_FIN = 0x01;
+const TCP_SYN = 0x02;
+const TCP_RST = 0x04;
+const TCP_ACK = 0x10;
+
+const ICMP_DEST_UNREACH = 3;
+const ICMP_FRAG_NEEDED = 4;
+const NR_ICMP_TYPES = 18;
+/** icmp_pointers[].error: the types __icmp_send() never answers with an error. */
+const ICMP_ERROR_TYPES = new Set([1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12]);
+/** IPTOS_TOS_MASK and IPTOS_PREC_INTERNETCONTROL: an error's TOS (__icmp_send). */
+const TOS_MASK = 0x1e;
+const PREC_INTERNETCONTROL = 0xc0;
+/** RFC 1812's 576 bytes, the most an ICMP error carries (__icmp_send's room). */
+const ICMP_MAX = 576;
+/** INADDR_DUMMY (192.0.0.8): the source of an error when the host has no address to give it. */
+const INADDR_DUMMY = 0xc0000008;
+/** XRLIM_BURST_FACTOR: a destination host's bucket holds six errors. */
+const XRLIM_BURST_FACTOR = 6;
+
+/** What the rejected packet's checksum check gave (nf_ip_checksum as the REJECT paths call it). */
+const SUM_OK = 0;
+const SUM_BAD = 1;
+const SUM_UNKNOWN = 2;
+
+export type ReplyKind = 'tcp-reset' | 'icmp-unreachable';
+
+/** Where a reply goes and what it is: one object per replay, overwritten by every reply. */
+export interface PendingReply {
+  kind: ReplyKind;
+  /** The reply's IPv4 datagram: bytes[0, length). */
+  bytes: Uint8Array;
+  length: number;
+  /** The output route to the rejected packet's source (a local one loops back through lo). */
+  route: PathDecision;
+  /** nf_ct_attach(): the rejected packet's connection and what the reply is to it. */
+  ct: ConnEntry | null;
+  ctinfo: number;
+}
+
+interface Sink {
+  note(event: string): void;
+  random32(): number;
+}
+
+/** The destination's ICMP token bucket (struct inet_peer's rate_tokens and rate_last), in ms. */
+interface PeerBucket {
+  tokens: number;
+  lastMs: number;
+}
+
+export class RejectReplies {
+  /** Set when the packet being replayed was answered; the replay sends it and clears this. */
+  pending = false;
+  readonly reply: PendingReply = {
+    kind: 'tcp-reset',
+    bytes: new Uint8Array(ICMP_MAX + 64),
+    length: 0,
+    route: blankDecision(),
+    ct: null,
+    ctinfo: CtInfo.NONE,
+  };
+  /** With `model`: replies built, by kind; replies the kernel would not send, by reason (the summary's). */
+  readonly sent: Record<string, number> = {};
+  readonly notSent: Record<string, number> = {};
+  private readonly defaultTtl: number;
+  private readonly peers = new Map<number, PeerBucket>();
+  private globalCredit = 0;
+  private globalStampMs = -Infinity;
+
+  constructor(
+    private readonly host: HostModel,
+    /** Build the replies (--reject-replies); without it only their effect on conntrack is modelled. */
+    private readonly model: boolean,
+    private readonly sink: Sink,
+    private readonly conntrack: Conntrack | undefined,
+  ) {
+    this.defaultTtl = host.sysctl('net.ipv4.ip_default_ttl');
+  }
+
+  /**
+   * reject_tg(): what the kernel sends for `pkt` at its current hook, and what that does.
+   * Without `model` only a RST's effect on conntrack is worked out (it depends on the
+   * packet alone); the reply is noted as not modelled.
+   */
+  request(pkt: PacketState, reply: RejectReply): void {
+    if (reply.kind === 'tcp-reset') this.reset(pkt);
+    else if (this.model) this.unreachable(pkt, reply.code);
+    if (!this.model) this.sink.note('reject.reply');
+  }
+
+  private skip(reason: string): void {
+    this.notSent[reason] = (this.notSent[reason] ?? 0) + 1;
+  }
+
+  /** nf_send_reset(). */
+  private reset(pkt: PacketState): void {
+    const v = pkt.view;
+    const d = pkt.data;
+    const l3 = v.l3Offset;
+    const l4 = l3 + v.ihl * 4;
+    // nf_reject_ip_tcphdr_get(): the first fragment only, a whole TCP header, never a RST.
+    if (v.fragOffset > 0) return this.skip('not-first-fragment');
+    if (v.protocol !== IPPROTO_TCP || v.totalLength - v.ihl * 4 < 20) return this.skip('no-tcp-header');
+    if (v.l4Captured < 20) {
+      // What the kernel would do depends on bytes the capture does not have.
+      this.sink.note('reject.reply_not_captured');
+      return this.skip('not-captured');
+    }
+    const flags = d[l4 + 13]!;
+    if (flags & TCP_RST) return this.skip('answers-a-rst');
+    const sum = this.checksum(pkt);
+    if (sum === SUM_BAD) return this.skip('bad-checksum');
+    if (sum === SUM_UNKNOWN) this.sink.note('reject.checksum_not_captured');
+    if (this.broadcastRoute(get32(d, l3 + 16))) return this.skip('broadcast-or-multicast');
+    const src = get32(d, l3 + 12);
+    // ip_route_me_harder(): the RST needs a route back to the packet's source.
+    if (!outputRoute(this.host, src, this.reply.route)) return this.skip('no-route-back');
+    // nf_ct_set_closing() comes after the RST is built and routed, before it is sent.
+    if (pkt.ct !== null) this.conntrack?.setClosing(pkt.ct, pkt.nowNs);
+    this.count('tcp-reset');
+    if (!this.model) return;
+    const b = this.reply.bytes;
+    b.fill(0, 0, 40);
+    b[0] = 0x45;
+    put16(b, 2, 40);
+    put16(b, 6, 0x4000); // DF, id 0 (nf_reject_iphdr_put)
+    b[8] = this.defaultTtl;
+    b[9] = IPPROTO_TCP;
+    put32(b, 12, get32(d, l3 + 16));
+    put32(b, 16, src);
+    put16(b, 20, get16(d, l4 + 2));
+    put16(b, 22, get16(d, l4));
+    // nf_reject_ip_tcphdr_put(): acknowledge what an ACK-less segment occupied, else take its ack.
+    if (flags & TCP_ACK) {
+      put32(b, 24, get32(d, l4 + 8));
+      b[33] = TCP_RST;
+    } else {
+      const payload = v.totalLength - v.ihl * 4 - (d[l4 + 12]! >>> 4) * 4;
+      const used = (flags & TCP_SYN ? 1 : 0) + (flags & TCP_FIN ? 1 : 0);
+      put32(b, 28, (get32(d, l4 + 4) + used + payload) >>> 0);
+      b[33] = TCP_RST | TCP_ACK;
+    }
+    b[32] = 5 << 4;
+    put16(b, 10, ipChecksum(b, 0));
+    put16(b, 36, l4Checksum(b, 20, 20, IPPROTO_TCP));
+    this.attach(pkt, 'tcp-reset', 40);
+  }
+
+  /** nf_send_unreach() and __icmp_send(skb, ICMP_DEST_UNREACH, code, 0). */
+  private unreachable(pkt: PacketState, code: number): void {
+    const v = pkt.view;
+    const d = pkt.data;
+    const l3 = v.l3Offset;
+    if (v.fragOffset > 0) return this.skip('not-first-fragment');
+    const sum = this.checksum(pkt);
+    if (sum === SUM_BAD) return this.skip('bad-checksum');
+    if (sum === SUM_UNKNOWN) this.sink.note('reject.checksum_not_captured');
+    // __icmp_send(): no answer to a link-layer broadcast or multicast, to an IP broadcast
+    // or multicast, or to an ICMP error (an unknown ICMP type counts as one).
+    if (pkt.pktType !== 0) return this.skip('broadcast-or-multicast');
+    const dst = get32(d, l3 + 16);
+    if (this.broadcastRoute(dst)) return this.skip('broadcast-or-multicast');
+    if (v.protocol === IPPROTO_ICMP) {
+      if (v.l4Captured < 1) {
+        this.sink.note('reject.reply_not_captured');
+        return this.skip('not-captured');
+      }
+      const type = d[l3 + v.ihl * 4]!;
+      if (type > NR_ICMP_TYPES || ICMP_ERROR_TYPES.has(type)) return this.skip('answers-an-icmp-error');
+    }
+    const nowMs = Math.floor(pkt.nowNs / 1e6);
+    const limited = this.rateLimited(ICMP_DEST_UNREACH, code);
+    // The host-wide limit is not applied to a packet that came in on lo.
+    if (limited && pkt.inIface !== 'lo' && !this.globalAllow(nowMs)) return this.skip('icmp-ratelimit-global');
+    const applyPeerLimit = limited && pkt.inIface !== 'lo';
+    const src = get32(d, l3 + 12);
+    const route = this.reply.route;
+    if (!outputRoute(this.host, src, route)) return this.skip('no-route-back');
+    if (applyPeerLimit) {
+      if (route.outIface !== 'lo' && !this.peerAllow(src, nowMs)) return this.skip('icmp-ratelimit-host');
+      this.globalConsume();
+    }
+    const mtu = route.outIface === 'lo' ? 65536 : (this.host.interfaceByName(route.outIface)?.mtu ?? 1500);
+    const room = Math.min(mtu, ICMP_MAX) - 20 - 8;
+    if (room <= 20) return this.skip('mtu-too-small');
+    if (v.ipOptionsLength > 0) this.sink.note('reject.icmp_options_not_echoed');
+    this.count('icmp-unreachable');
+    if (!this.model) return;
+    this.buildUnreachable(pkt, code, room, this.sourceFor(pkt, dst, src, route));
+  }
+
+  private buildUnreachable(pkt: PacketState, code: number, room: number, saddr: number): void {
+    const v = pkt.view;
+    const d = pkt.data;
+    const l3 = v.l3Offset;
+    const b = this.reply.bytes;
+    const quote = Math.min(pkt.length, room);
+    // The packet as it is now (NAT rewrote its bytes; TTL and TOS changes are kept aside),
+    // as far as the capture has it.
+    const captured = !v.truncated ? v.totalLength : v.l4Captured >= 0 ? v.ihl * 4 + v.l4Captured : d.length - l3;
+    const have = Math.max(0, Math.min(quote, captured, d.length - l3));
+    b.set(d.subarray(l3, l3 + have), 28);
+    if (have < quote) {
+      b.fill(0, 28 + have, 28 + quote);
+      this.sink.note('reject.icmp_quote_not_captured');
+    }
+    if (pkt.ttl !== b[28 + 8]) rewriteTtl(b, 28, 28 + quote, pkt.ttl);
+    if (pkt.tos !== b[28 + 1]) {
+      put16(b, 28 + 10, csumReplace16(get16(b, 28 + 10), get16(b, 28), (b[28]! << 8) | pkt.tos));
+      b[28 + 1] = pkt.tos;
+    }
+    if (pkt.tcpMss >= 0 && pkt.tcpMss !== v.tcpMss) this.sink.note('reject.icmp_quote_mss_not_rewritten');
+    b.fill(0, 0, 28);
+    b[0] = 0x45;
+    b[1] = (pkt.tos & TOS_MASK) | PREC_INTERNETCONTROL;
+    put16(b, 2, 28 + quote);
+    // The ICMP socket does not set DF, so the kernel picks an id (ip_select_ident); one from the seed here.
+    put16(b, 4, this.sink.random32() & 0xffff);
+    b[8] = this.defaultTtl;
+    b[9] = IPPROTO_ICMP;
+    put32(b, 12, saddr);
+    put32(b, 16, get32(d, l3 + 12));
+    b[20] = ICMP_DEST_UNREACH;
+    b[21] = code;
+    put16(b, 22, l4Checksum(b, 20, 8 + quote, IPPROTO_ICMP));
+    put16(b, 10, ipChecksum(b, 0));
+    this.attach(pkt, 'icmp-unreachable', 28 + quote);
+  }
+
+  /**
+   * The error's source: the address the packet was sent to when it was for this host,
+   * else the one routing picks towards its source (icmp_errors_use_inbound_ifaddr: the
+   * arrival interface's), else INADDR_DUMMY.
+   */
+  private sourceFor(pkt: PacketState, dst: number, src: number, route: PathDecision): number {
+    if (this.host.addressType(dst) === AddrType.LOCAL) return dst;
+    const select = this.host.selectSourceAddress?.bind(this.host);
+    let saddr = 0;
+    if (pkt.hook !== 'OUTPUT' && pkt.inIface !== '' && this.host.sysctl('net.ipv4.icmp_errors_use_inbound_ifaddr') !== 0) {
+      saddr = select?.(pkt.inIface, src) ?? 0;
+    }
+    if (saddr === 0) saddr = route.deliver === 'input' ? src : (select?.(route.outIface, src) ?? 0);
+    return saddr === 0 ? INADDR_DUMMY : saddr;
+  }
+
+  private count(kind: ReplyKind): void {
+    this.sent[kind] = (this.sent[kind] ?? 0) + 1;
+  }
+
+  /** nf_ct_attach(): the reply belongs to the rejected packet's connection, the other way. */
+  private attach(pkt: PacketState, kind: ReplyKind, length: number): void {
+    const r = this.reply;
+    r.kind = kind;
+    r.length = length;
+    r.ct = pkt.ct;
+    r.ctinfo = pkt.ct === null ? CtInfo.NONE : pkt.ctinfo >= CtInfo.IS_REPLY ? CtInfo.RELATED : CtInfo.RELATED_REPLY;
+    this.pending = true;
+  }
+
+  /** The packet's route was a broadcast or multicast one (RTCF_BROADCAST, RTCF_MULTICAST). */
+  private broadcastRoute(dst: number): boolean {
+    return dst >>> 28 === 0xe || dst === 0xffffffff || dst === 0 || this.host.addressType(dst) === AddrType.BROADCAST;
+  }
+
+  /**
+   * nf_ip_checksum() as nf_reject_ip_tcphdr_get() and nf_send_unreach() call it, in
+   * software, as for a NIC that does not verify checksums: over the datagram's layer-4
+   * bytes as this packet has them (a fragment alone checks against its own length). The
+   * host's own packets are taken as good: their checksum is left to the NIC
+   * (CHECKSUM_PARTIAL), which nf_ip_checksum does not check.
+   */
+  private checksum(pkt: PacketState): number {
+    if (pkt.hook === 'OUTPUT') return SUM_OK;
+    const v = pkt.view;
+    const d = pkt.data;
+    const l4 = v.l3Offset + v.ihl * 4;
+    const length = v.totalLength - v.ihl * 4;
+    switch (v.protocol) {
+      // nf_reject_verify_csum(): protocols without a one's complement sum over the whole payload.
+      case IPPROTO_AH:
+      case IPPROTO_ESP:
+      case IPPROTO_SCTP:
+      case IPPROTO_UDPLITE:
+      case IPPROTO_DCCP:
+        return SUM_OK;
+      case IPPROTO_UDP:
+        if (v.l4Captured < 8) return SUM_UNKNOWN;
+        if (get16(d, l4 + 6) === 0) return SUM_OK;
+        break;
+      case IPPROTO_GRE:
+        if (v.l4Captured < 1) return SUM_UNKNOWN;
+        if (!(d[l4]! & 0x80)) return SUM_OK;
+        break;
+    }
+    if (v.l4Captured < length || l4 + length > d.length) return SUM_UNKNOWN;
+    const tcpOrUdp = v.protocol === IPPROTO_TCP || v.protocol === IPPROTO_UDP;
+    const s = get32(d, v.l3Offset + 12);
+    const t = get32(d, v.l3Offset + 16);
+    const pseudo = tcpOrUdp ? (s >>> 16) + (s & 0xffff) + (t >>> 16) + (t & 0xffff) + v.protocol + length : 0;
+    return fold16(sum16(dataViewOf(d), l4, length, pseudo)) === 0xffff ? SUM_OK : SUM_BAD;
+  }
+
+  /** icmpv4_mask_allow() false: the type is in icmp_ratemask (PMTU discovery never is). */
+  private rateLimited(type: number, code: number): boolean {
+    if (type > NR_ICMP_TYPES) return false;
+    if (type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED) return false;
+    return ((1 << type) & this.host.sysctl('net.ipv4.icmp_ratemask')) !== 0;
+  }
+
+  /** icmp_global_allow(): the host-wide bucket, refilled at most every 20 ms. */
+  private globalAllow(nowMs: number): boolean {
+    if (this.globalCredit > 0) return true;
+    const delta = Math.min(nowMs - this.globalStampMs, 1000);
+    if (delta < 20) return false;
+    const incr = Math.floor((this.host.sysctl('net.ipv4.icmp_msgs_per_sec') * delta) / 1000);
+    if (incr === 0) return false;
+    this.globalStampMs = nowMs;
+    this.globalCredit = Math.min(this.globalCredit + incr, this.host.sysctl('net.ipv4.icmp_msgs_burst'));
+    return true;
+  }
+
+  /** icmp_global_consume(): 0, 1 or 2 credits at random (the credit may go below 0). */
+  private globalConsume(): void {
+    this.globalCredit -= (this.sink.random32() >>> 0) % 3;
+  }
+
+  /** inet_peer_xrlim_allow() for the error's destination; a new peer starts with a full bucket. */
+  private peerAllow(dst: number, nowMs: number): boolean {
+    const timeout = this.host.sysctl('net.ipv4.icmp_ratelimit');
+    let p = this.peers.get(dst);
+    if (p === undefined) {
+      p = { tokens: 0, lastMs: nowMs - 60_000 };
+      this.peers.set(dst, p);
+    }
+    let token = p.tokens;
+    const delta = nowMs - p.lastMs;
+    if (delta > 0) {
+      p.lastMs = nowMs;
+      token = Math.min(token + delta, XRLIM_BURST_FACTOR * timeout);
+    }
+    let allow = false;
+    if (token >= timeout) {
+      token -= timeout;
+      allow = true;
+    }
+    p.tokens = token;
+    return allow;
+  }
+}
+
+/**
+ * ip_route_output_key() towards `dst` for a packet of the host's own: false when there is
+ * no route (or a reject route). A local destination goes out through lo and comes back in.
+ */
+function outputRoute(host: HostModel, dst: number, d: PathDecision): boolean {
+  d.kind = 'local';
+  d.inIface = '';
+  d.pktType = 0;
+  d.placedBy = 'none';
+  d.reason = '';
+  d.loopback = false;
+  const r: HostRoute | undefined = host.route(dst | 0);
+  if (r === undefined || r.type === AddrType.BLACKHOLE || r.type === AddrType.UNREACHABLE || r.type === AddrType.PROHIBIT) return false;
+  d.route = r;
+  if (r.type === AddrType.LOCAL) {
+    d.outIface = 'lo';
+    d.deliver = 'input';
+    d.nextHop = 0;
+    return true;
+  }
+  d.outIface = r.dev;
+  d.deliver = 'output';
+  d.nextHop = r.via !== 0 ? r.via : dst >>> 0;
+  return true;
+}
+
+/** The header checksum of the 20-byte IPv4 header at `ip` (its checksum field zero). */
+function ipChecksum(b: Uint8Array, ip: number): number {
+  return ~fold16(sum16(dataViewOf(b), ip, 20, 0)) & 0xffff;
+}
+
+/** The checksum of `length` layer-4 bytes at `at` (their checksum field zero); TCP adds the pseudo-header of the header before them. */
+function l4Checksum(b: Uint8Array, at: number, length: number, protocol: number): number {
+  let pseudo = 0;
+  if (protocol === IPPROTO_TCP) {
+    const s = get32(b, 12);
+    const t = get32(b, 16);
+    pseudo = (s >>> 16) + (s & 0xffff) + (t >>> 16) + (t & 0xffff) + protocol + length;
+  }
+  return ~fold16(sum16(dataViewOf(b), at, length, pseudo)) & 0xffff;
+}

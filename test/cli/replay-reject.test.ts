@@ -1,0 +1,66 @@
+/**
+ * `nfreplay replay --reject-replies` on the differential case the kernel recorded with its
+ * replies let through: the replies' verdict lines, the summary line, the egress files, and
+ * the one-thread replay it asks for.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openCapture } from '../../src/capture/reader.js';
+
+const ROOT = join(__dirname, '..', '..');
+const CASE = join(ROOT, 'test', 'differential', 'cases', 'reject-replies');
+const dir = mkdtempSync(join(tmpdir(), 'nfr-cli-reject-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'replay', join(CASE, 'capture.pcap'), '--rules', join(CASE, 'rules.v4'), '--host', join(CASE, 'host.json'), ...args], {
+    encoding: 'utf8',
+  });
+
+describe('nfreplay replay --reject-replies', () => {
+  const r = run('--reject-replies', '--verdicts', join(dir, 'v.jsonl'), '--egress-dir', join(dir, 'egress'), '--workers', '2', '--output', 'save');
+
+  it('exits 0 and says what REJECT sent, and why it ran on one thread', () => {
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('nfreplay: REJECT replies sent: icmp-unreachable 6, tcp-reset 5; their verdicts: ACCEPT 10, DROP 1; not sent: answers-a-rst 1, bad-checksum 1, icmp-ratelimit-host 2\n');
+    expect(r.stderr).toContain("nfreplay: replayed on one thread: --reject-replies: ICMP errors' rate limits count every packet's\n");
+  });
+
+  it('counts the replies in OUTPUT', () => {
+    expect(r.stdout).toContain('[1:66] -A OUTPUT -p icmp -m icmp --icmp-type 3/13 -j DROP');
+    expect(r.stdout).toContain('[5:200] -A OUTPUT -p tcp -m tcp --tcp-flags RST RST -j ACCEPT');
+  });
+
+  it('writes a verdict line per reply after its packet', () => {
+    const lines = readFileSync(join(dir, 'v.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { packet: number; reply?: string; verdict: string; hooks: string[] });
+    const replies = lines.filter((l) => l.reply !== undefined);
+    expect(replies.length).toBe(11);
+    expect(lines.findIndex((l) => l.packet === 3 && l.reply !== undefined)).toBe(lines.findIndex((l) => l.packet === 3) + 1);
+    expect(replies.find((l) => l.packet === 3)).toMatchObject({ reply: 'icmp-unreachable', verdict: 'DROP', hooks: ['OUTPUT'] });
+    expect(replies.find((l) => l.packet === 4)).toMatchObject({ reply: 'tcp-reset', verdict: 'ACCEPT', hooks: ['OUTPUT', 'POSTROUTING'] });
+  });
+
+  it('writes the replies that leave to the egress files', async () => {
+    let frames = 0;
+    const reader = await openCapture(join(dir, 'egress', 'egress-eth0.pcap'));
+    await reader.forEach(() => frames++);
+    expect(frames).toBe(10);
+  });
+
+  it('is refused with --statistic expected', () => {
+    const bad = run('--reject-replies', '--statistic', 'expected');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--statistic expected does not replay REJECT replies');
+  });
+
+  it('without it, only notes them', () => {
+    const off = run('--output', 'save');
+    expect(off.status).toBe(0);
+    expect(off.stderr).toContain('nfreplay: not modelled, counted: reject.reply 15\n');
+    expect(off.stderr).not.toContain('REJECT replies sent');
+    expect(off.stdout).toContain('[0:0] -A OUTPUT -p tcp -m tcp --tcp-flags RST RST -j ACCEPT');
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * REJECT's replies (engine/reject.ts) where the differential cases cannot reach: the ICMP
+ * rate limits over capture time (the recorder injects a case within a second), the global
+ * limit's seeded draws, the 576-byte quote, and what is left without --reject-replies.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compileRuleset } from '../../src/compile/index.js';
+import { replayCapture, replayedTables, type ReplaySummary } from '../../src/engine/replay.js';
+import { createClassifier, hostFromJson } from '../../src/netfilter/index.js';
+import { loadRulesetText, saveRuleset } from '../../src/rules/index.js';
+import { ACK, filterRules, serverHost, SYN, writeCapture, type Pkt } from '../analysis/packets.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'nfr-reject-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const RULES = filterRules(
+  '-A INPUT -p udp --dport 7 -j REJECT',
+  '-A INPUT -p tcp --dport 22 -j REJECT --reject-with tcp-reset',
+  '-A OUTPUT -p icmp -j ACCEPT',
+  '-A OUTPUT -p tcp -j ACCEPT',
+);
+
+interface Replayed {
+  summary: ReplaySummary;
+  /** The replies' datagrams, in order. */
+  replies: Uint8Array[];
+  /** The OUTPUT rules' packet counters, in rule order. */
+  output: number[];
+}
+
+async function replay(pkts: Pkt[], opts: { rejectReplies?: boolean; sysctls?: Record<string, number>; seed?: number } = {}): Promise<Replayed> {
+  const file = writeCapture(join(dir, `c${Math.random().toString(36).slice(2)}.pcap`), pkts);
+  const ruleset = loadRulesetText(RULES, { source: 'rules' }).ruleset;
+  const host = hostFromJson(JSON.parse(serverHost(opts.sysctls)) as object, 'host');
+  const replies: Uint8Array[] = [];
+  const summary = await replayCapture({
+    capture: file,
+    ruleset,
+    host,
+    classify: createClassifier(host),
+    seed: opts.seed ?? 1,
+    runner: (rt) => compileRuleset(ruleset, rt, { tables: replayedTables(ruleset) }),
+    rejectReplies: opts.rejectReplies ?? true,
+    onReply: (_o, p) => replies.push(p.data.slice(p.view.l3Offset, p.view.l3Offset + p.view.totalLength)),
+  });
+  const output = saveRuleset(ruleset, { counters: true })
+    .split('\n')
+    .filter((l) => l.includes('-A OUTPUT'))
+    .map((l) => Number(/^\[(\d+):/.exec(l)![1]));
+  return { summary, replies, output };
+}
+
+const udp = (t: number, src = '192.0.2.20', extra: Partial<Pkt> = {}): Pkt => ({ t, src, dst: '192.0.2.1', proto: 'udp', sport: 5000, dport: 7, ...extra });
+
+describe('REJECT replies: ICMP rate limits by capture time', () => {
+  it('a destination gets six errors in a burst, then one a second', async () => {
+    const burst = Array.from({ length: 10 }, (_, i) => udp(i / 1000));
+    const r = await replay([...burst, udp(1.02), udp(1.5), udp(1.51, '192.0.2.21')]);
+    // 6 of the burst, one at 1.02 s (a second of tokens), none at 1.5 s, one to another host.
+    expect(r.summary.replies?.sent).toEqual({ 'icmp-unreachable': 8 });
+    expect(r.summary.replies?.notSent).toEqual({ 'icmp-ratelimit-host': 5 });
+    expect(r.output).toEqual([8, 0]);
+  });
+
+  it('icmp_ratemask without destination-unreachable lifts both limits', async () => {
+    const r = await replay(Array.from({ length: 10 }, (_, i) => udp(i / 1000)), { sysctls: { 'net.ipv4.icmp_ratemask': 0 } });
+    expect(r.summary.replies?.sent).toEqual({ 'icmp-unreachable': 10 });
+    expect(r.summary.replies?.notSent).toEqual({});
+  });
+
+  it('the host-wide limit takes 0 to 2 credits an error, drawn from the seed', async () => {
+    // Sixty sources within 6 ms: no destination exceeds its bucket, the host's 50 credits do.
+    const many = Array.from({ length: 60 }, (_, i) => udp(i / 10000, `192.0.2.${100 + i}`));
+    const [a, b] = await Promise.all([replay(many), replay(many)]);
+    const sent = a.summary.replies!.sent['icmp-unreachable']!;
+    expect(sent).toBeGreaterThanOrEqual(26);
+    expect(sent).toBeLessThan(60);
+    expect(a.summary.replies!.notSent).toEqual({ 'icmp-ratelimit-global': 60 - sent });
+    expect(b.summary.replies).toEqual(a.summary.replies);
+    const seeds = await Promise.all([2, 3, 4, 5].map((seed) => replay(many, { seed })));
+    expect(new Set([sent, ...seeds.map((s) => s.summary.replies!.sent['icmp-unreachable'])]).size).toBeGreaterThan(1);
+  });
+});
+
+describe('REJECT replies: what they hold', () => {
+  it('an error quotes at most 576 bytes in all', async () => {
+    const r = await replay([udp(0, '192.0.2.20', { size: 1400 }), udp(0.001, '192.0.2.20', { size: 100 })]);
+    expect(r.replies.map((d) => d.length)).toEqual([576, 128]);
+    expect(r.replies[0]![20]).toBe(3);
+    expect(r.replies[0]![21]).toBe(3);
+  });
+
+  it("a RST takes an ACK's number, else acknowledges the segment", async () => {
+    const tcp = (t: number, flags: number, seq: number, ack: number): Pkt => ({ t, src: '192.0.2.20', dst: '192.0.2.1', proto: 'tcp', sport: 6000, dport: 22, flags, seq, ack, payload: new Uint8Array(5) });
+    const r = await replay([tcp(0, SYN, 100, 0), tcp(0.001, ACK, 106, 777)]);
+    const dv = r.replies.map((d) => new DataView(d.buffer, d.byteOffset));
+    // SYN + 5 bytes: RST,ACK acknowledging 100 + 1 + 5; the ACK: a bare RST at 777.
+    expect([dv[0]!.getUint32(24), dv[0]!.getUint32(28), r.replies[0]![33]]).toEqual([0, 106, 0x14]);
+    expect([dv[1]!.getUint32(24), dv[1]!.getUint32(28), r.replies[1]![33]]).toEqual([777, 0, 0x04]);
+    expect(r.output).toEqual([0, 2]);
+  });
+});
+
+describe('REJECT replies: off', () => {
+  it('only notes them: no reply traverses OUTPUT', async () => {
+    const r = await replay([udp(0), udp(0.001)], { rejectReplies: false });
+    expect(r.summary.replies).toBeUndefined();
+    expect(r.summary.notes['reject.reply']).toBe(2);
+    expect(r.output).toEqual([0, 0]);
+    expect(r.replies).toEqual([]);
+  });
+});
