@@ -623,8 +623,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     evaluated = 0;
     // The kernel sends REJECT's reply before it drops the packet; nothing of the packet
     // follows the reply but the release of a connection it made, which the reply holds.
+    // A reply REJECT drops in turn may be answered too (an ICMP error to a RST; never a
+    // RST to a RST or an error to an error, so this ends).
     const made = pkt.ct;
-    if (rejects.pending) sendReply(rec);
+    while (rejects.pending) sendReply(rec);
     pkt.ct = made;
     conntrack?.release(pkt);
   };

@@ -25,29 +25,34 @@ describe('nfreplay replay --reject-replies', () => {
 
   it('exits 0 and says what REJECT sent, and why it ran on one thread', () => {
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain('nfreplay: REJECT replies sent: icmp-unreachable 6, tcp-reset 5; their verdicts: ACCEPT 10, DROP 1; not sent: answers-a-rst 1, bad-checksum 1, icmp-ratelimit-host 2\n');
+    expect(r.stderr).toContain('nfreplay: REJECT replies sent: icmp-unreachable 7, tcp-reset 5; their verdicts: ACCEPT 9, DROP 3; not sent: answers-a-rst 1, bad-checksum 1, icmp-ratelimit-host 2\n');
     expect(r.stderr).toContain("nfreplay: replayed on one thread: --reject-replies: ICMP errors' rate limits count every packet's\n");
   });
 
   it('counts the replies in OUTPUT', () => {
     expect(r.stdout).toContain('[1:66] -A OUTPUT -p icmp -m icmp --icmp-type 3/13 -j DROP');
-    expect(r.stdout).toContain('[5:200] -A OUTPUT -p tcp -m tcp --tcp-flags RST RST -j ACCEPT');
+    expect(r.stdout).toContain('[4:160] -A OUTPUT -p tcp -m tcp --tcp-flags RST RST -j ACCEPT');
   });
 
   it('writes a verdict line per reply after its packet', () => {
     const lines = readFileSync(join(dir, 'v.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { packet: number; reply?: string; verdict: string; hooks: string[] });
     const replies = lines.filter((l) => l.reply !== undefined);
-    expect(replies.length).toBe(11);
+    expect(replies.length).toBe(12);
     expect(lines.findIndex((l) => l.packet === 3 && l.reply !== undefined)).toBe(lines.findIndex((l) => l.packet === 3) + 1);
     expect(replies.find((l) => l.packet === 3)).toMatchObject({ reply: 'icmp-unreachable', verdict: 'DROP', hooks: ['OUTPUT'] });
     expect(replies.find((l) => l.packet === 4)).toMatchObject({ reply: 'tcp-reset', verdict: 'ACCEPT', hooks: ['OUTPUT', 'POSTROUTING'] });
+    // Packet 7's RST is rejected in OUTPUT in turn: its port unreachable goes to the host through lo.
+    expect(replies.filter((l) => l.packet === 7).map((l) => [l.reply, l.verdict, l.hooks.join(',')])).toEqual([
+      ['tcp-reset', 'DROP', 'OUTPUT'],
+      ['icmp-unreachable', 'DROP', 'OUTPUT,POSTROUTING,PREROUTING,INPUT'],
+    ]);
   });
 
   it('writes the replies that leave to the egress files', async () => {
     let frames = 0;
     const reader = await openCapture(join(dir, 'egress', 'egress-eth0.pcap'));
     await reader.forEach(() => frames++);
-    expect(frames).toBe(10);
+    expect(frames).toBe(9);
   });
 
   it('is refused with --statistic expected', () => {
