@@ -101,6 +101,8 @@ export class RejectReplies {
   readonly notSent: Record<string, number> = {};
   private readonly defaultTtl: number;
   private readonly peers = new Map<number, PeerBucket>();
+  /** The peers' count at which idle ones are let go (peerAllow). */
+  private peersSweepAt = 4096;
   private globalCredit = 0;
   private globalStampMs = -Infinity;
 
@@ -366,6 +368,7 @@ export class RejectReplies {
     const timeout = this.host.sysctl('net.ipv4.icmp_ratelimit');
     let p = this.peers.get(dst);
     if (p === undefined) {
+      if (this.peers.size >= this.peersSweepAt) this.sweepPeers(nowMs, timeout);
       p = { tokens: 0, lastMs: nowMs - 60_000 };
       this.peers.set(dst, p);
     }
@@ -382,6 +385,16 @@ export class RejectReplies {
     }
     p.tokens = token;
     return allow;
+  }
+
+  /**
+   * Forgets the destinations idle long enough to have a full bucket again, which a new
+   * one starts with (the kernel's inet_peer garbage collection does it by age too): the
+   * map stays as large as the destinations of the last few seconds, not of the capture.
+   */
+  private sweepPeers(nowMs: number, timeout: number): void {
+    for (const [dst, p] of this.peers) if (nowMs - p.lastMs >= XRLIM_BURST_FACTOR * timeout) this.peers.delete(dst);
+    this.peersSweepAt = Math.max(4096, 2 * this.peers.size);
   }
 }
 

@@ -65,6 +65,19 @@ describe('REJECT replies: ICMP rate limits by capture time', () => {
     expect(r.output).toEqual([8, 0]);
   });
 
+  it('a destination idle for six seconds has its whole burst again, among thousands of others', async () => {
+    const open = { 'net.ipv4.icmp_msgs_per_sec': 1_000_000, 'net.ipv4.icmp_msgs_burst': 1_000_000 };
+    const burst = (t: number, n: number, src: string): Pkt[] => Array.from({ length: n }, (_, i) => udp(t + i / 1000, src));
+    const others = Array.from({ length: 5000 }, (_, i) => udp(8 + i / 10000, `10.${(i >> 8) & 255}.${i & 255}.1`));
+    const a = '192.0.2.20';
+    const b = '192.0.2.30';
+    const r = await replay([...burst(0, 8, a), ...burst(7.9, 8, b), ...others, ...burst(8.6, 3, b), ...burst(9, 8, a)], { sysctls: open });
+    // a: 6 of 8, and 6 of 8 again 9 s later (its bucket refilled); b: 6 of 8, then none of 3
+    // 0.7 s later (the table of destinations let go of idle ones only); the 5,000 others.
+    expect(r.summary.replies?.sent).toEqual({ 'icmp-unreachable': 6 + 6 + 5000 + 0 + 6 });
+    expect(r.summary.replies?.notSent).toEqual({ 'icmp-ratelimit-host': 2 + 2 + 3 + 2 });
+  });
+
   it('icmp_ratemask without destination-unreachable lifts both limits', async () => {
     const r = await replay(Array.from({ length: 10 }, (_, i) => udp(i / 1000)), { sysctls: { 'net.ipv4.icmp_ratemask': 0 } });
     expect(r.summary.replies?.sent).toEqual({ 'icmp-unreachable': 10 });
