@@ -79,6 +79,13 @@ interface Sink {
   random32(): number;
 }
 
+/** How long after its packet a reply may show in the capture (ns of capture time). */
+const IN_CAPTURE_NS = 1e9;
+/** Replies remembered for that at most. */
+const IN_CAPTURE_MAX = 256;
+/** The words a reply is known by in the capture (inCapture): 6 per reply, then its capture time. */
+const KEY_WORDS = 6;
+
 /** The destination's ICMP token bucket (struct inet_peer's rate_tokens and rate_last), in ms. */
 interface PeerBucket {
   tokens: number;
@@ -105,6 +112,15 @@ export class RejectReplies {
   private peersSweepAt = 4096;
   private globalCredit = 0;
   private globalStampMs = -Infinity;
+  /**
+   * The replies sent out of an interface lately, as a ring (keyOf): a capture taken on the
+   * host holds them too, and they are not to be replayed a second time as its own packets.
+   */
+  private readonly sentKeys = new Float64Array(IN_CAPTURE_MAX * (KEY_WORDS + 1));
+  private sentNext = 0;
+  /** Replies in the ring not yet found in the capture (inCapture looks only when some are). */
+  awaiting = 0;
+  private readonly key = new Float64Array(KEY_WORDS);
 
   constructor(
     private readonly host: HostModel,
@@ -129,6 +145,47 @@ export class RejectReplies {
 
   private skip(reason: string): void {
     this.notSent[reason] = (this.notSent[reason] ?? 0) + 1;
+  }
+
+  /**
+   * The reply just sent left the host (out of an interface, not lo): remember it for
+   * inCapture, as it was sent (`data` from `l3`, NAT applied).
+   */
+  sentOut(data: Uint8Array, l3: number, nowNs: number): void {
+    if (!keyOf(data, l3, data.length, this.key)) return;
+    const at = this.sentNext * (KEY_WORDS + 1);
+    if (this.sentKeys[at + KEY_WORDS] === 0) this.awaiting++;
+    this.sentKeys.set(this.key, at);
+    this.sentKeys[at + KEY_WORDS] = nowNs + 1;
+    this.sentNext = (this.sentNext + 1) % IN_CAPTURE_MAX;
+  }
+
+  /**
+   * Whether a packet of the host's own in the capture is a reply the replay sent within the
+   * last second (same addresses, protocol, ports, sequence and acknowledgement numbers, or
+   * ICMP type, code and quoted header; not the TTL or an ICMP error's IP id): a capture
+   * taken on the host shows REJECT's replies leaving.
+   */
+  inCapture(data: Uint8Array, l3: number, end: number, nowNs: number): boolean {
+    if (!keyOf(data, l3, end, this.key)) return false;
+    const k = this.key;
+    for (let i = 0; i < IN_CAPTURE_MAX; i++) {
+      const at = i * (KEY_WORDS + 1);
+      const sent = this.sentKeys[at + KEY_WORDS]!;
+      if (sent === 0) continue;
+      if (nowNs - (sent - 1) > IN_CAPTURE_NS) {
+        this.sentKeys[at + KEY_WORDS] = 0;
+        this.awaiting--;
+        continue;
+      }
+      let same = true;
+      for (let w = 0; w < KEY_WORDS && same; w++) same = this.sentKeys[at + w] === k[w];
+      if (!same) continue;
+      this.sentKeys[at + KEY_WORDS] = 0;
+      this.awaiting--;
+      return true;
+    }
+    return false;
   }
 
   /** nf_send_reset(). */
@@ -402,6 +459,36 @@ export class RejectReplies {
  * ip_route_output_key() towards `dst` for a packet of the host's own: false when there is
  * no route (or a reject route). A local destination goes out through lo and comes back in.
  */
+/**
+ * What a reply is known by in a capture, into `k`: addresses and protocol, then for TCP the
+ * ports, sequence and acknowledgement numbers and flags, for ICMP the type and code and the
+ * quoted header's addresses, protocol and id. False for anything else or too short.
+ */
+function keyOf(d: Uint8Array, l3: number, end: number, k: Float64Array): boolean {
+  if (end - l3 < 20) return false;
+  const protocol = d[l3 + 9]!;
+  const l4 = l3 + (d[l3]! & 0x0f) * 4;
+  k[0] = get32(d, l3 + 12);
+  k[1] = get32(d, l3 + 16);
+  if (protocol === IPPROTO_TCP) {
+    if (end - l4 < 14) return false;
+    k[2] = get32(d, l4) + 0x100000000 * IPPROTO_TCP;
+    k[3] = get32(d, l4 + 4);
+    k[4] = get32(d, l4 + 8);
+    k[5] = d[l4 + 13]!;
+    return true;
+  }
+  if (protocol === IPPROTO_ICMP) {
+    if (end - l4 < 28) return false;
+    k[2] = get16(d, l4) + 0x100000000 * IPPROTO_ICMP;
+    k[3] = get32(d, l4 + 8 + 12);
+    k[4] = get32(d, l4 + 8 + 16);
+    k[5] = get16(d, l4 + 8 + 4) * 256 + d[l4 + 8 + 9]!;
+    return true;
+  }
+  return false;
+}
+
 function outputRoute(host: HostModel, dst: number, d: PathDecision): boolean {
   d.kind = 'local';
   d.inIface = '';

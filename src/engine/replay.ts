@@ -566,6 +566,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       return;
     }
     const ns = rec.tsSec * 1e9 + rec.tsNsec;
+    // A capture taken on the host shows the REJECT replies the replay has just sent itself.
+    if (rejects.awaiting > 0 && decision.kind === 'local' && rejects.inCapture(rec.data, view.l3Offset, rec.offset + rec.caplen, ns - firstNs)) {
+      bump(skipped, 'reject-reply-sent');
+      return;
+    }
     if (firstNs < 0) {
       firstNs = ns;
       firstSec = rec.tsSec;
@@ -659,6 +664,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     replyOutcome.reply = r.kind;
     begin(replyOutcome, rec.number);
     sendOwn(r.route, replyOutcome);
+    if (replyOutcome.verdict === 'ACCEPT' && pkt.outIface !== 'lo' && pkt.outIface !== '') rejects.sentOut(pkt.data, pkt.view.l3Offset, pkt.nowNs);
     replyVerdicts[replyOutcome.verdict] = (replyVerdicts[replyOutcome.verdict] ?? 0) + 1;
     opts.onReply?.(replyOutcome, pkt);
     evaluated = 0;

@@ -11,7 +11,9 @@ import { compileRuleset } from '../../src/compile/index.js';
 import { replayCapture, replayedTables, type ReplaySummary } from '../../src/engine/replay.js';
 import { createClassifier, hostFromJson } from '../../src/netfilter/index.js';
 import { loadRulesetText, saveRuleset } from '../../src/rules/index.js';
-import { ACK, filterRules, serverHost, SYN, writeCapture, type Pkt } from '../analysis/packets.js';
+import { ACK, datagram, filterRules, serverHost, SYN, T0, writeCapture, type Pkt } from '../analysis/packets.js';
+import { PcapWriter } from '../../src/capture/index.js';
+import { csumReplace16, get16, put16 } from '../../src/capture/rewrite.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nfr-reject-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,8 +33,13 @@ interface Replayed {
   output: number[];
 }
 
-async function replay(pkts: Pkt[], opts: { rejectReplies?: boolean; sysctls?: Record<string, number>; seed?: number } = {}): Promise<Replayed> {
-  const file = writeCapture(join(dir, `c${Math.random().toString(36).slice(2)}.pcap`), pkts);
+type Options = { rejectReplies?: boolean; sysctls?: Record<string, number>; seed?: number };
+
+async function replay(pkts: Pkt[], opts: Options = {}): Promise<Replayed> {
+  return replayFile(writeCapture(join(dir, `c${Math.random().toString(36).slice(2)}.pcap`), pkts), opts);
+}
+
+async function replayFile(file: string, opts: Options = {}): Promise<Replayed> {
   const ruleset = loadRulesetText(RULES, { source: 'rules' }).ruleset;
   const host = hostFromJson(JSON.parse(serverHost(opts.sysctls)) as object, 'host');
   const replies: Uint8Array[] = [];
@@ -113,6 +120,46 @@ describe('REJECT replies: what they hold', () => {
     // SYN + 5 bytes: RST,ACK acknowledging 100 + 1 + 5; the ACK: a bare RST at 777.
     expect([dv[0]!.getUint32(24), dv[0]!.getUint32(28), r.replies[0]![33]]).toEqual([0, 106, 0x14]);
     expect([dv[1]!.getUint32(24), dv[1]!.getUint32(28), r.replies[1]![33]]).toEqual([777, 0, 0x04]);
+    expect(r.output).toEqual([0, 2]);
+  });
+});
+
+describe('REJECT replies: a capture taken on the host', () => {
+  // The host's tcpdump shows the SYN and, leaving, the RST REJECT sent to it.
+  const syn: Pkt = { t: 0, src: '192.0.2.20', dst: '192.0.2.1', proto: 'tcp', sport: 6000, dport: 22, flags: SYN, seq: 100 };
+  const rst: Pkt = { t: 0.0001, src: '192.0.2.1', dst: '192.0.2.20', proto: 'tcp', sport: 22, dport: 6000, flags: 0x14, seq: 0, ack: 101 };
+
+  it('does not replay the replies it holds a second time', async () => {
+    const r = await replay([syn, rst, { ...rst, t: 0.0002 }]);
+    // The RST the replay sent, then the capture's copy of it, then one more the replay did not send.
+    expect(r.summary.skipped).toEqual({ 'reject-reply-sent': 1 });
+    expect(r.output).toEqual([0, 2]);
+  });
+
+  it('without --reject-replies replays the copies as the host\'s own packets', async () => {
+    const r = await replay([syn, rst], { rejectReplies: false });
+    expect(r.summary.skipped).toEqual({});
+    expect(r.output).toEqual([0, 1]);
+  });
+
+  it('knows an ICMP error by its type, code and quote, whatever its IP id', async () => {
+    const first = await replay([udp(0)]);
+    const copy = first.replies[0]!.slice();
+    // Another id, as the kernel picks one (the header checksum following).
+    put16(copy, 10, csumReplace16(get16(copy, 10), get16(copy, 4), 0x5a5a));
+    put16(copy, 4, 0x5a5a);
+    const file = join(dir, 'icmp-copy.pcap');
+    const w = PcapWriter.open(file, { linktype: 101, precision: 'nanosecond' });
+    for (const [data, ns] of [[datagram(udp(0)), 0], [copy, 100_000]] as const) w.write({ data, offset: 0, caplen: data.length, origlen: data.length, tsSec: T0, tsNsec: ns });
+    w.close();
+    const r = await replayFile(file);
+    expect(r.summary.skipped).toEqual({ 'reject-reply-sent': 1 });
+    expect(r.output).toEqual([1, 0]);
+  });
+
+  it('a copy more than a second later is the host\'s own packet again', async () => {
+    const r = await replay([syn, { ...rst, t: 1.5 }]);
+    expect(r.summary.skipped).toEqual({});
     expect(r.output).toEqual([0, 2]);
   });
 });
