@@ -72,6 +72,8 @@ export interface PendingReply {
   /** nf_ct_attach(): the rejected packet's connection and what the reply is to it. */
   ct: ConnEntry | null;
   ctinfo: number;
+  /** IP4_REPLY_MARK(): the rejected packet's mark with net.ipv4.fwmark_reflect, else 0. */
+  mark: number;
 }
 
 interface Sink {
@@ -102,6 +104,7 @@ export class RejectReplies {
     route: blankDecision(),
     ct: null,
     ctinfo: CtInfo.NONE,
+    mark: 0,
   };
   /** With `model`: replies built, by kind; replies the kernel would not send, by reason (the summary's). */
   readonly sent: Record<string, number> = {};
@@ -349,6 +352,7 @@ export class RejectReplies {
     r.kind = kind;
     r.length = length;
     r.ct = pkt.ct;
+    r.mark = this.host.sysctl('net.ipv4.fwmark_reflect') !== 0 ? pkt.mark : 0;
     r.ctinfo = pkt.ct === null ? CtInfo.NONE : pkt.ctinfo >= CtInfo.IS_REPLY ? CtInfo.RELATED : CtInfo.RELATED_REPLY;
     this.pending = true;
   }

@@ -661,6 +661,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     pkt.resetFor(replyView, r.bytes);
     pkt.ct = r.ct;
     pkt.ctinfo = r.ctinfo;
+    pkt.mark = r.mark;
     replyOutcome.reply = r.kind;
     begin(replyOutcome, rec.number);
     sendOwn(r.route, replyOutcome);
