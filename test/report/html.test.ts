@@ -222,6 +222,21 @@ describe('renderHtmlReport', () => {
     expect(bare).toContain('<section id="rules">');
   });
 
+  it('shows the REJECT replies of a replay that sent them, and only then', () => {
+    const data = reportData();
+    expect(renderHtmlReport(data)).not.toContain('REJECT replies');
+    data.summary.replies = { sent: { 'tcp-reset': 3 }, verdicts: { ACCEPT: 2, DROP: 1 }, notSent: { 'answers-a-rst': 1 } };
+    const page = renderHtmlReport(data);
+    expect(page).toContain('<dt>REJECT replies sent</dt>');
+    const nums = numbers(page);
+    expect(nums.filter((x) => x[0].startsWith('replies.')).map((x) => [x[0], x[1]])).toEqual([
+      ['replies.sent', '3'],
+      ['replies.verdicts', '2'],
+      ['replies.verdicts', '1'],
+      ['replies.notSent', '1'],
+    ]);
+  });
+
   it('draws packets/s and new connections/s from the traffic bins', () => {
     const data = reportData();
     data.summary.traffic = { binSeconds: 0.5, points: [[0, 10, 1000, 2], [0.5, 31, 4000, 7], [1, 4, 300, 0]] };
