@@ -107,14 +107,13 @@ function captureTime(first: { sec: number; nsec: number } | undefined, ns: numbe
 
 /** The replay's summary lines for stderr. */
 export function summaryText(s: ReplaySummary): string {
-  const kv = countsText;
   const pps = s.seconds > 0 ? Math.round(s.replayed / s.seconds) : 0;
   return (
     `nfreplay: ${s.packetsRead} packets read, ${s.replayed} replayed in ${s.seconds.toFixed(3)} s (${pps} packets/s)\n` +
-    `nfreplay: verdicts: ${kv(s.verdicts)}\n` +
-    `nfreplay: not replayed: ${kv(s.skipped)}\n` +
-    `nfreplay: dropped before PREROUTING (malformed): ${kv(s.malformed)}\n` +
-    (Object.keys(s.notes).length > 0 ? `nfreplay: not modelled, counted: ${kv(s.notes)}\n` : '') +
+    `nfreplay: verdicts: ${countsText(s.verdicts)}\n` +
+    `nfreplay: not replayed: ${countsText(s.skipped)}\n` +
+    `nfreplay: dropped before PREROUTING (malformed): ${countsText(s.malformed)}\n` +
+    (Object.keys(s.notes).length > 0 ? `nfreplay: not modelled, counted: ${countsText(s.notes)}\n` : '') +
     expectedText(s) +
     threadsText(s) +
     repliesText(s) +

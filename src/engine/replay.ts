@@ -153,8 +153,9 @@ export interface ReplayOptions {
   checkEvery?: number;
   /**
    * Send what REJECT answers (its RST or ICMP error, built as the kernel builds it) through
-   * OUTPUT and POSTROUTING, counted in the counters and written to egress (reject.ts). Off:
-   * the replies are only counted, in summary.replies, and noted as not modelled.
+   * OUTPUT and POSTROUTING, counted in the counters and written to egress, and summed in
+   * summary.replies (reject.ts). Off: each REJECT is noted as not modelled (reject.reply);
+   * a RST's effect on its connection is replayed either way.
    */
   rejectReplies?: boolean;
   /** With rejectReplies: each reply's outcome (its `reply` set, `packet` the rejected packet's), after that packet's. */
