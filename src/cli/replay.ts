@@ -55,6 +55,7 @@ export interface ReplayCliOptions extends ReplayInputOptions {
   report?: string;
   workers?: string;
   rejectReplies?: boolean;
+  icmpErrors?: boolean;
   services?: string;
   statistic?: string;
   log?: string;
@@ -142,11 +143,11 @@ function chainCostText(chains: readonly ChainCost[]): string {
   return `nfreplay: rules evaluated per packet by chain: ${top.map((c) => `${c.table} ${c.chain} ${c.perPacket}`).join(', ')}${chains.length > top.length ? ' (all in --output json)' : ''}\n`;
 }
 
-/** --reject-replies: what REJECT sent, what became of it, and what the kernel would not have sent. */
+/** --reject-replies, --icmp-errors: what the host sent, what became of it, and what the kernel would not have sent. */
 function repliesText(s: ReplaySummary): string {
   const r = s.replies;
   if (r === undefined) return '';
-  return `nfreplay: REJECT replies sent: ${countsText(r.sent)}; their verdicts: ${countsText(r.verdicts)}; not sent: ${countsText(r.notSent)}\n`;
+  return `nfreplay: replies sent: ${countsText(r.sent)}; their verdicts: ${countsText(r.verdicts)}; not sent: ${countsText(r.notSent)}\n`;
 }
 
 /** `name count, ...` by name, or "none". */
@@ -220,6 +221,7 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .option('--report <file>', 'the results as one self-contained HTML page: rule hits in chain order, cost histograms, conntrack occupancy, kube-proxy endpoint balance')
     .option('--workers <n>', 'replay threads (default 1: more do not pay off yet, see the README); rulesets with state, --statistic enumerate, and captures other than plain pcap files replay on one')
     .option('--reject-replies', "send REJECT's RST or ICMP error through OUTPUT and POSTROUTING, as the kernel does: counted by the rules, in --egress-dir, --verdicts and --trace (off: only noted)")
+    .option('--icmp-errors', "send the ICMP errors forwarding sends (time exceeded, fragmentation needed) through OUTPUT and POSTROUTING, as --reject-replies does REJECT's (off: only noted)")
     .option('--interpreter', 'use the reference interpreter instead of the compiled matcher')
     .option('--dump-compiled', 'print the generated matcher code and exit')
     .option('-q, --quiet', 'no summary on stderr')
@@ -257,8 +259,8 @@ async function replayOnThreads(r: ThreadsRequest): Promise<{ summary: ReplaySumm
     ? '--statistic enumerate gathers connections from every packet'
     : r.capture === '-'
       ? 'the capture is standard input'
-      : r.opts.rejectReplies === true && usesTarget(r.ruleset, 'REJECT')
-        ? "--reject-replies: ICMP errors' rate limits count every packet's"
+      : r.opts.icmpErrors === true || (r.opts.rejectReplies === true && usesTarget(r.ruleset, 'REJECT'))
+        ? `${r.opts.icmpErrors === true ? '--icmp-errors' : '--reject-replies'}: ICMP errors' rate limits count every packet's`
         : rulesetObstacle(r.ruleset);
   // Why one thread is said only to who asked for more.
   const oneThread = (because: string): { workers: number; oneThreadBecause?: string } => (r.opts.workers !== undefined ? { workers: 1, oneThreadBecause: because } : { workers: 1 });
@@ -351,7 +353,9 @@ function checkOptions(opts: ReplayCliOptions): Checked | string {
     return `--statistic expected gives expected counters over every branch; ${sampledOnly.join(', ')} follow${sampledOnly.length === 1 ? 's' : ''} one sampled path: use --statistic sample`;
   }
   // The worlds weigh each packet's counts once it is done; a reply comes after.
-  if (statistic === 'expected' && opts.rejectReplies === true) return '--statistic expected does not replay REJECT replies: use --statistic sample with --reject-replies';
+  if (statistic === 'expected' && (opts.rejectReplies === true || opts.icmpErrors === true)) {
+    return `--statistic expected does not replay the host's replies: use --statistic sample with ${opts.rejectReplies === true ? '--reject-replies' : '--icmp-errors'}`;
+  }
   if (statistic === 'enumerate' && opts.services === undefined) return '--statistic enumerate lists the endpoints in the --services file: give --services FILE';
   if ((opts.tracePackets !== undefined || opts.traceFilter !== undefined) && opts.trace === undefined) return '--trace-packets and --trace-filter need --trace FILE';
   if (opts.workers !== undefined && !/^[1-9]\d{0,3}$/.test(opts.workers)) return '--workers must be a number of threads from 1';
@@ -438,6 +442,7 @@ export async function runReplay(capture: string, opts: ReplayCliOptions, io: Io)
       runner: runners.runner,
       tracedRunner: runners.tracedRunner,
       rejectReplies: opts.rejectReplies === true,
+      icmpErrors: opts.icmpErrors === true,
     };
     // The threads' numbering of counters when the replay ran on threads, else the runner's.
     let prepared: Prepared | undefined;

@@ -1,13 +1,15 @@
 /**
  * What the REJECT target sends back, and what sending it does to the rejected packet's
  * connection (net/ipv4/netfilter/nf_reject_ipv4.c: nf_send_reset(), nf_send_unreach() and
- * through it __icmp_send() in net/ipv4/icmp.c).
+ * through it __icmp_send() in net/ipv4/icmp.c); and the ICMP errors forwarding sends
+ * (ip_forward(): time exceeded, fragmentation needed), built by the same __icmp_send().
  *
  * A RST the kernel sends moves the rejected packet's tracked TCP connection to CLOSE
- * (nf_ct_set_closing), whether or not the replay models the RST itself. With `model`
- * (--reject-replies) the reply is built as the kernel builds it and left in `bytes` for
- * the replay to send through OUTPUT and POSTROUTING once the rejected packet is done,
- * attached to its connection (nf_ct_attach: RELATED, the other way round). ICMP errors are
+ * (nf_ct_set_closing), whether or not the replay models the RST itself. With
+ * `models.reject` (--reject-replies) or `models.forward` (--icmp-errors) the reply is
+ * built as the kernel builds it and left in `bytes` for the replay to send through OUTPUT
+ * and POSTROUTING once its packet is done, attached to that packet's connection
+ * (nf_ct_attach: RELATED, the other way round). ICMP errors are
  * rate-limited as __icmp_send() limits them, by capture time: per destination host
  * (icmp_ratelimit, a token bucket of 6) and for the whole host (icmp_msgs_per_sec and
  * icmp_msgs_burst); the kernel takes 0, 1 or 2 global credits per error at random, drawn
@@ -59,7 +61,17 @@ const SUM_OK = 0;
 const SUM_BAD = 1;
 const SUM_UNKNOWN = 2;
 
-export type ReplyKind = 'tcp-reset' | 'icmp-unreachable';
+export type ReplyKind = 'tcp-reset' | 'icmp-unreachable' | 'icmp-frag-needed' | 'icmp-time-exceeded';
+
+const ICMP_TIME_EXCEEDED = 11;
+
+/** Which of the host's replies the replay builds and sends. */
+export interface ReplyModels {
+  /** REJECT's (--reject-replies): without it only a RST's effect on conntrack is modelled. */
+  reject: boolean;
+  /** Forwarding's ICMP errors (--icmp-errors). */
+  forward: boolean;
+}
 
 /** Where a reply goes and what it is: one object per replay, overwritten by every reply. */
 export interface PendingReply {
@@ -106,13 +118,15 @@ export class RejectReplies {
     ctinfo: CtInfo.NONE,
     mark: 0,
   };
-  /** With `model`: replies built, by kind; replies the kernel would not send, by reason (the summary's). */
+  /** Replies built, by kind; replies the kernel would not send, by reason (the summary's). */
   readonly sent: Record<string, number> = {};
   readonly notSent: Record<string, number> = {};
   private readonly defaultTtl: number;
   private readonly peers = new Map<number, PeerBucket>();
   /** The peers' count at which idle ones are let go (peerAllow). */
   private peersSweepAt = 4096;
+  /** Whether the request being worked out is one the replay sends (its skips are counted). */
+  private recording = false;
   private globalCredit = 0;
   private globalStampMs = -Infinity;
   /**
@@ -127,8 +141,7 @@ export class RejectReplies {
 
   constructor(
     private readonly host: HostModel,
-    /** Build the replies (--reject-replies); without it only their effect on conntrack is modelled. */
-    private readonly model: boolean,
+    private readonly models: ReplyModels,
     private readonly sink: Sink,
     private readonly conntrack: Conntrack | undefined,
   ) {
@@ -137,17 +150,32 @@ export class RejectReplies {
 
   /**
    * reject_tg(): what the kernel sends for `pkt` at its current hook, and what that does.
-   * Without `model` only a RST's effect on conntrack is worked out (it depends on the
-   * packet alone); the reply is noted as not modelled.
+   * Without models.reject only a RST's effect on conntrack is worked out (it depends on
+   * the packet alone); the reply is noted as not modelled.
    */
   request(pkt: PacketState, reply: RejectReply): void {
+    this.recording = this.models.reject;
     if (reply.kind === 'tcp-reset') this.reset(pkt);
-    else if (this.model) this.unreachable(pkt, reply.code);
-    if (!this.model) this.sink.note('reject.reply');
+    else if (this.models.reject) this.nfSendUnreach(pkt, reply.code);
+    if (!this.models.reject) this.sink.note('reject.reply');
+  }
+
+  /** ip_forward(): a TTL of 1 or less; the packet goes no further. */
+  timeExceeded(pkt: PacketState): void {
+    this.recording = true;
+    if (this.models.forward) this.icmpSend(pkt, ICMP_TIME_EXCEEDED, 0, 0);
+    else this.sink.note('icmp.time_exceeded_sent');
+  }
+
+  /** ip_forward(): DF and longer than `mtu`, the route's; the error says that MTU. */
+  fragNeeded(pkt: PacketState, mtu: number): void {
+    this.recording = true;
+    if (this.models.forward) this.icmpSend(pkt, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+    else this.sink.note('icmp.frag_needed_sent');
   }
 
   private skip(reason: string): void {
-    this.notSent[reason] = (this.notSent[reason] ?? 0) + 1;
+    if (this.recording) this.notSent[reason] = (this.notSent[reason] ?? 0) + 1;
   }
 
   /**
@@ -216,8 +244,8 @@ export class RejectReplies {
     if (!outputRoute(this.host, src, this.reply.route)) return this.skip('no-route-back');
     // nf_ct_set_closing() comes after the RST is built and routed, before it is sent.
     if (pkt.ct !== null) this.conntrack?.setClosing(pkt.ct, pkt.nowNs);
+    if (!this.models.reject) return;
     this.count('tcp-reset');
-    if (!this.model) return;
     const b = this.reply.bytes;
     b.fill(0, 0, 40);
     b[0] = 0x45;
@@ -245,16 +273,22 @@ export class RejectReplies {
     this.attach(pkt, 'tcp-reset', 40);
   }
 
-  /** nf_send_unreach() and __icmp_send(skb, ICMP_DEST_UNREACH, code, 0). */
-  private unreachable(pkt: PacketState, code: number): void {
+  /** nf_send_unreach(): the first fragment only, with a good checksum, then __icmp_send(). */
+  private nfSendUnreach(pkt: PacketState, code: number): void {
+    if (pkt.view.fragOffset > 0) return this.skip('not-first-fragment');
+    const sum = this.checksum(pkt);
+    if (sum === SUM_BAD) return this.skip('bad-checksum');
+    if (sum === SUM_UNKNOWN) this.sink.note('reject.checksum_not_captured');
+    this.icmpSend(pkt, ICMP_DEST_UNREACH, code, 0);
+  }
+
+  /** __icmp_send(skb, type, code, info): an ICMP error about `pkt` to its source. */
+  private icmpSend(pkt: PacketState, type: number, code: number, info: number): void {
     const v = pkt.view;
     const d = pkt.data;
     const l3 = v.l3Offset;
     if (v.fragOffset > 0) return this.skip('not-first-fragment');
-    const sum = this.checksum(pkt);
-    if (sum === SUM_BAD) return this.skip('bad-checksum');
-    if (sum === SUM_UNKNOWN) this.sink.note('reject.checksum_not_captured');
-    // __icmp_send(): no answer to a link-layer broadcast or multicast, to an IP broadcast
+    // No answer to a link-layer broadcast or multicast, to an IP broadcast
     // or multicast, or to an ICMP error (an unknown ICMP type counts as one).
     if (pkt.pktType !== 0) return this.skip('broadcast-or-multicast');
     const dst = get32(d, l3 + 16);
@@ -268,7 +302,7 @@ export class RejectReplies {
       if (type > NR_ICMP_TYPES || ICMP_ERROR_TYPES.has(type)) return this.skip('answers-an-icmp-error');
     }
     const nowMs = Math.floor(pkt.nowNs / 1e6);
-    const limited = this.rateLimited(ICMP_DEST_UNREACH, code);
+    const limited = this.rateLimited(type, code);
     // The host-wide limit is not applied to a packet that came in on lo.
     if (limited && pkt.inIface !== 'lo' && !this.globalAllow(nowMs)) return this.skip('icmp-ratelimit-global');
     const applyPeerLimit = limited && pkt.inIface !== 'lo';
@@ -283,12 +317,12 @@ export class RejectReplies {
     const room = Math.min(mtu, ICMP_MAX) - 20 - 8;
     if (room <= 20) return this.skip('mtu-too-small');
     if (v.ipOptionsLength > 0) this.sink.note('reject.icmp_options_not_echoed');
-    this.count('icmp-unreachable');
-    if (!this.model) return;
-    this.buildUnreachable(pkt, code, room, this.sourceFor(pkt, dst, src, route));
+    const kind: ReplyKind = type === ICMP_TIME_EXCEEDED ? 'icmp-time-exceeded' : code === ICMP_FRAG_NEEDED ? 'icmp-frag-needed' : 'icmp-unreachable';
+    this.count(kind);
+    this.buildIcmp(pkt, kind, type, code, info, room, this.sourceFor(pkt, dst, src, route));
   }
 
-  private buildUnreachable(pkt: PacketState, code: number, room: number, saddr: number): void {
+  private buildIcmp(pkt: PacketState, kind: ReplyKind, type: number, code: number, info: number, room: number, saddr: number): void {
     const v = pkt.view;
     const d = pkt.data;
     const l3 = v.l3Offset;
@@ -319,11 +353,12 @@ export class RejectReplies {
     b[9] = IPPROTO_ICMP;
     put32(b, 12, saddr);
     put32(b, 16, get32(d, l3 + 12));
-    b[20] = ICMP_DEST_UNREACH;
+    b[20] = type;
     b[21] = code;
+    put32(b, 24, info);
     put16(b, 22, l4Checksum(b, 20, 8 + quote, IPPROTO_ICMP));
     put16(b, 10, ipChecksum(b, 0));
-    this.attach(pkt, 'icmp-unreachable', 28 + quote);
+    this.attach(pkt, kind, 28 + quote);
   }
 
   /**

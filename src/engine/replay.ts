@@ -158,7 +158,13 @@ export interface ReplayOptions {
    * a RST's effect on its connection is replayed either way.
    */
   rejectReplies?: boolean;
-  /** With rejectReplies: each reply's outcome (its `reply` set, `packet` the rejected packet's), after that packet's. */
+  /**
+   * Send the ICMP errors forwarding sends (time exceeded for a TTL of 1 or less,
+   * fragmentation needed for DF and too long) through OUTPUT and POSTROUTING as the host's
+   * own packets, as rejectReplies does REJECT's. Off: each is noted as not modelled.
+   */
+  icmpErrors?: boolean;
+  /** With rejectReplies or icmpErrors: each reply's outcome (its `reply` set, `packet` the rejected packet's), after that packet's. */
   onReply?: (outcome: PacketOutcome, pkt: PacketState) => void;
   /** Packets to trace, and where their trace lines go. */
   trace?: { select: (pkt: PacketState) => boolean; onLine: (pkt: PacketState, text: string) => void };
@@ -175,7 +181,7 @@ export interface PacketOutcome {
   droppedAt?: { hook: Hook; table: TableName };
   /** Every rule that matched, in order, and the policies that applied (with `paths`). */
   path?: PathStep[];
-  /** Set on the outcome of a REJECT reply (--reject-replies): what it was. */
+  /** Set on the outcome of a reply the host sent (REJECT's, forwarding's ICMP errors): what it was. */
   reply?: ReplyKind;
 }
 
@@ -204,8 +210,8 @@ export interface ReplaySummary {
   /** Effects nfreplay did not model, with the number of times each happened. */
   notes: Record<string, number>;
   /**
-   * With rejectReplies: REJECT's answers sent, by kind, and their verdicts; the ones the
-   * kernel would not send, by reason. Absent when no REJECT rule decided a packet.
+   * With rejectReplies or icmpErrors: the host's replies sent, by kind, and their verdicts;
+   * the ones the kernel would not send, by reason. Absent when there was none to send.
    */
   replies?: { sent: Record<string, number>; notSent: Record<string, number>; verdicts: Record<string, number> };
   damage?: { offset: number; message: string };
@@ -332,7 +338,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   // NAT hooks exist with the nat table (which always brings conntrack).
   const nat = conntrack !== undefined && tables.has('nat') ? new Nat(conntrack.table, () => ctx.random32()) : undefined;
   ctx.nat = nat;
-  const rejects = new RejectReplies(opts.host, opts.rejectReplies === true, ctx, conntrack);
+  const replying = opts.rejectReplies === true || opts.icmpErrors === true;
+  const rejects = new RejectReplies(opts.host, { reject: opts.rejectReplies === true, forward: opts.icmpErrors === true }, ctx, conntrack);
   ctx.rejects = rejects;
   const reader = await openCapture(opts.capture, { firstNumber: opts.firstPacket, inPlace: opts.captureInPlace });
   const directional = reader.format === 'pcapng' || reader.interfaces.some((i) => i.linktype === LINKTYPE_LINUX_SLL || i.linktype === LINKTYPE_LINUX_SLL2);
@@ -759,12 +766,12 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
         // then the TTL is decremented, so FORWARD and POSTROUTING see the new value.
         if (pkt.ttl <= 1) {
           outcome.verdict = 'TTL-EXCEEDED';
-          ctx.note('icmp.time_exceeded_sent');
+          rejects.timeExceeded(pkt);
           return;
         }
         if (exceedsMtu(decision.outIface)) {
           outcome.verdict = 'FRAG-NEEDED';
-          ctx.note('icmp.frag_needed_sent');
+          rejects.fragNeeded(pkt, opts.host.interfaceByName(decision.outIface)!.mtu);
           return;
         }
         pkt.ttl -= 1;
@@ -855,7 +862,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     malformed,
     verdicts: Object.fromEntries(VERDICT_LIST.flatMap((v, i) => (verdictCounts[i]! > 0 ? [[v, verdictCounts[i]!]] : []))),
     notes: Object.fromEntries(ctx.notes),
-    ...(opts.rejectReplies === true && Object.keys(rejects.sent).length + Object.keys(rejects.notSent).length > 0 ? { replies: { sent: { ...rejects.sent }, notSent: { ...rejects.notSent }, verdicts: { ...replyVerdicts } } } : {}),
+    ...(replying && Object.keys(rejects.sent).length + Object.keys(rejects.notSent).length > 0 ? { replies: { sent: { ...rejects.sent }, notSent: { ...rejects.notSent }, verdicts: { ...replyVerdicts } } } : {}),
     damage: summary.damage,
     ...(interrupted ? { interrupted: true as const } : {}),
     ...(egress !== undefined ? { egress: egress.finish() } : {}),

@@ -86,7 +86,7 @@ function header(data: ReportData): Html {
 <dt>Replayed</dt><dd>${num('replayed', s.replayed)}</dd>
 <dt>Not replayed</dt><dd>${num('skippedTotal', skipped)}${skipped > 0 ? html` (${countList('skipped', s.skipped)})` : ''}</dd>
 <dt>Dropped before PREROUTING (malformed)</dt><dd>${countList('malformed', s.malformed)}</dd>
-${s.replies !== undefined ? html`<dt>REJECT replies sent</dt><dd>${countList('replies.sent', s.replies.sent)}; their verdicts ${countList('replies.verdicts', s.replies.verdicts)}; not sent ${countList('replies.notSent', s.replies.notSent)}</dd>` : ''}
+${s.replies !== undefined ? html`<dt>Replies sent</dt><dd>${countList('replies.sent', s.replies.sent)}; their verdicts ${countList('replies.verdicts', s.replies.verdicts)}; not sent ${countList('replies.notSent', s.replies.notSent)}</dd>` : ''}
 ${w !== undefined ? html`<dt>Capture window</dt><dd>${isoText(w.firstSec)} → ${isoText(w.lastSec)} (${num('windowSeconds', Math.round((w.lastSec - w.firstSec) * 1e6) / 1e6, `${decimalText(w.lastSec - w.firstSec, 3)} s`)})</dd>` : ''}
 <dt>Replay time</dt><dd>${num('seconds', s.seconds, `${decimalText(s.seconds, 3)} s`)}${s.threads !== undefined && s.threads.workers > 1 ? ` on ${s.threads.workers} threads` : ''}</dd>
 </dl>

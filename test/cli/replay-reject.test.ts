@@ -25,7 +25,7 @@ describe('nfreplay replay --reject-replies', () => {
 
   it('exits 0 and says what REJECT sent, and why it ran on one thread', () => {
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain('nfreplay: REJECT replies sent: icmp-unreachable 7, tcp-reset 5; their verdicts: ACCEPT 9, DROP 3; not sent: answers-a-rst 1, bad-checksum 1, icmp-ratelimit-host 2\n');
+    expect(r.stderr).toContain('nfreplay: replies sent: icmp-unreachable 7, tcp-reset 5; their verdicts: ACCEPT 9, DROP 3; not sent: answers-a-rst 1, bad-checksum 1, icmp-ratelimit-host 2\n');
     expect(r.stderr).toContain("nfreplay: replayed on one thread: --reject-replies: ICMP errors' rate limits count every packet's\n");
   });
 
@@ -58,14 +58,36 @@ describe('nfreplay replay --reject-replies', () => {
   it('is refused with --statistic expected', () => {
     const bad = run('--reject-replies', '--statistic', 'expected');
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--statistic expected does not replay REJECT replies');
+    expect(bad.stderr).toContain("--statistic expected does not replay the host's replies");
   });
 
   it('without it, only notes them', () => {
     const off = run('--output', 'save');
     expect(off.status).toBe(0);
     expect(off.stderr).toContain('nfreplay: not modelled, counted: reject.reply 15\n');
-    expect(off.stderr).not.toContain('REJECT replies sent');
+    expect(off.stderr).not.toContain('replies sent');
     expect(off.stdout).toContain('[0:0] -A OUTPUT -p tcp -m tcp --tcp-flags RST RST -j ACCEPT');
+  });
+});
+
+describe('nfreplay replay --icmp-errors', () => {
+  const dir2 = join(ROOT, 'test', 'differential', 'cases', 'icmp-errors-forward');
+  const run2 = (...args: string[]) =>
+    spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'replay', join(dir2, 'capture.pcap'), '--rules', join(dir2, 'rules.v4'), '--host', join(dir2, 'host.json'), '--output', 'save', ...args], {
+      encoding: 'utf8',
+    });
+
+  it('sends forwarding\'s errors through OUTPUT, on one thread', () => {
+    const r = run2('--icmp-errors', '--workers', '2');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('nfreplay: replies sent: icmp-frag-needed 3, icmp-time-exceeded 6; their verdicts: ACCEPT 9; not sent: icmp-ratelimit-host 2\n');
+    expect(r.stderr).toContain("nfreplay: replayed on one thread: --icmp-errors: ICMP errors' rate limits count every packet's\n");
+    expect(r.stdout).toContain('[6:380] -A OUTPUT -p icmp -m icmp --icmp-type 11 -m conntrack --ctstate RELATED -j ACCEPT');
+  });
+
+  it('without it, only notes them', () => {
+    const r = run2();
+    expect(r.stderr).toContain('nfreplay: not modelled, counted: icmp.frag_needed_sent 3, icmp.time_exceeded_sent 8\n');
+    expect(r.stdout).toContain('[0:0] -A OUTPUT -p icmp -m icmp --icmp-type 11 -m conntrack --ctstate RELATED -j ACCEPT');
   });
 });

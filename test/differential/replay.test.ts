@@ -61,6 +61,7 @@ async function replayCase(dir: string, runner: 'compiled' | 'interpreter'): Prom
     },
     capture: join(dir, 'capture.pcap'),
     rejectReplies,
+    icmpErrors: rejectReplies,
     ruleset,
     host,
     classify: createClassifier(host),

@@ -222,12 +222,12 @@ describe('renderHtmlReport', () => {
     expect(bare).toContain('<section id="rules">');
   });
 
-  it('shows the REJECT replies of a replay that sent them, and only then', () => {
+  it('shows the replies of a replay that sent them, and only then', () => {
     const data = reportData();
-    expect(renderHtmlReport(data)).not.toContain('REJECT replies');
+    expect(renderHtmlReport(data)).not.toContain('Replies sent');
     data.summary.replies = { sent: { 'tcp-reset': 3 }, verdicts: { ACCEPT: 2, DROP: 1 }, notSent: { 'answers-a-rst': 1 } };
     const page = renderHtmlReport(data);
-    expect(page).toContain('<dt>REJECT replies sent</dt>');
+    expect(page).toContain('<dt>Replies sent</dt>');
     const nums = numbers(page);
     expect(nums.filter((x) => x[0].startsWith('replies.')).map((x) => [x[0], x[1]])).toEqual([
       ['replies.sent', '3'],
