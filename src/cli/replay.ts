@@ -221,7 +221,7 @@ export function registerReplayCommand(program: Command, io: Io): void {
     .option('--report <file>', 'the results as one self-contained HTML page: rule hits in chain order, cost histograms, conntrack occupancy, kube-proxy endpoint balance')
     .option('--workers <n>', 'replay threads (default 1: more do not pay off yet, see the README); rulesets with state, --statistic enumerate, and captures other than plain pcap files replay on one')
     .option('--reject-replies', "send REJECT's RST or ICMP error through OUTPUT and POSTROUTING, as the kernel does: counted by the rules, in --egress-dir, --verdicts and --trace (off: only noted)")
-    .option('--icmp-errors', "send the ICMP errors forwarding sends (time exceeded, fragmentation needed) through OUTPUT and POSTROUTING, as --reject-replies does REJECT's (off: only noted)")
+    .option('--icmp-errors', "send the ICMP errors forwarding and routing send (time exceeded, fragmentation needed, net/host unreachable, prohibited) through OUTPUT and POSTROUTING, as --reject-replies does REJECT's (off: only noted)")
     .option('--interpreter', 'use the reference interpreter instead of the compiled matcher')
     .option('--dump-compiled', 'print the generated matcher code and exit')
     .option('-q, --quiet', 'no summary on stderr')

@@ -1,8 +1,9 @@
 /**
  * What the REJECT target sends back, and what sending it does to the rejected packet's
  * connection (net/ipv4/netfilter/nf_reject_ipv4.c: nf_send_reset(), nf_send_unreach() and
- * through it __icmp_send() in net/ipv4/icmp.c); and the ICMP errors forwarding sends
- * (ip_forward(): time exceeded, fragmentation needed), built by the same __icmp_send().
+ * through it __icmp_send() in net/ipv4/icmp.c); and the ICMP errors forwarding and
+ * routing send (ip_forward(): time exceeded, fragmentation needed; ip_error(): net or host
+ * unreachable, prohibited), built by the same __icmp_send().
  *
  * A RST the kernel sends moves the rejected packet's tracked TCP connection to CLOSE
  * (nf_ct_set_closing), whether or not the replay models the RST itself. With
@@ -55,6 +56,14 @@ const ICMP_MAX = 576;
 const INADDR_DUMMY = 0xc0000008;
 /** XRLIM_BURST_FACTOR: a destination host's bucket holds six errors. */
 const XRLIM_BURST_FACTOR = 6;
+/**
+ * ip_error()'s own charge on the same bucket, in ms (ip_rt_error_cost, ip_rt_error_burst:
+ * HZ and 5 * HZ; a network namespace other than the first has no sysctl for them).
+ */
+const ROUTE_ERROR_COST_MS = 1000;
+const ROUTE_ERROR_BURST_MS = 5000;
+/** ip_error(): the ICMP code for why routing had no place for a packet (none for a blackhole). */
+const ROUTE_ERROR_CODES: Readonly<Record<string, number>> = { 'no-route': 0, unreachable: 1, prohibit: 13 };
 
 /** What the rejected packet's checksum check gave (nf_ip_checksum as the REJECT paths call it). */
 const SUM_OK = 0;
@@ -123,6 +132,7 @@ export class RejectReplies {
   readonly notSent: Record<string, number> = {};
   private readonly defaultTtl: number;
   private readonly peers = new Map<number, PeerBucket>();
+  private readonly forwarding = new Map<string, boolean>();
   /** The peers' count at which idle ones are let go (peerAllow). */
   private peersSweepAt = 4096;
   /** Whether the request being worked out is one the replay sends (its skips are counted). */
@@ -165,6 +175,36 @@ export class RejectReplies {
     this.recording = true;
     if (this.models.forward) this.icmpSend(pkt, ICMP_TIME_EXCEEDED, 0, 0);
     else this.sink.note('icmp.time_exceeded_sent');
+  }
+
+  /**
+   * ip_error(): routing had no place for a received packet (`reason`, the path's: no
+   * route, an unreachable or a prohibit route). Only an interface that forwards answers,
+   * and only while the source's bucket holds a second (ip_rt_error_cost), which icmp_send
+   * then charges again.
+   */
+  routeError(pkt: PacketState, reason: string): void {
+    const code = ROUTE_ERROR_CODES[reason];
+    if (code === undefined || !this.forwards(pkt.inIface)) return;
+    this.recording = true;
+    if (!this.models.forward) return this.sink.note('icmp.unreachable_sent');
+    const nowMs = Math.floor(pkt.nowNs / 1e6);
+    const p = this.peer(get32(pkt.data, pkt.view.l3Offset + 12), nowMs, this.host.sysctl('net.ipv4.icmp_ratelimit'));
+    p.tokens = Math.min(p.tokens + nowMs - p.lastMs, ROUTE_ERROR_BURST_MS);
+    p.lastMs = nowMs;
+    if (p.tokens < ROUTE_ERROR_COST_MS) return this.skip('route-error-ratelimit');
+    p.tokens -= ROUTE_ERROR_COST_MS;
+    this.icmpSend(pkt, ICMP_DEST_UNREACH, code, 0);
+  }
+
+  /** net.ipv4.conf.DEV.forwarding, looked up once per interface. */
+  private forwards(dev: string): boolean {
+    let f = this.forwarding.get(dev);
+    if (f === undefined) {
+      f = dev !== '' && this.host.sysctl(`net.ipv4.conf.${dev}.forwarding`) !== 0;
+      this.forwarding.set(dev, f);
+    }
+    return f;
   }
 
   /** ip_forward(): DF and longer than `mtu`, the route's; the error says that MTU. */
@@ -459,15 +499,21 @@ export class RejectReplies {
     this.globalCredit -= (this.sink.random32() >>> 0) % 3;
   }
 
-  /** inet_peer_xrlim_allow() for the error's destination; a new peer starts with a full bucket. */
-  private peerAllow(dst: number, nowMs: number): boolean {
-    const timeout = this.host.sysctl('net.ipv4.icmp_ratelimit');
-    let p = this.peers.get(dst);
+  /** inet_getpeer_v4(): the host's bucket for `addr`, a new one as if idle for a minute. */
+  private peer(addr: number, nowMs: number, timeout: number): PeerBucket {
+    let p = this.peers.get(addr);
     if (p === undefined) {
       if (this.peers.size >= this.peersSweepAt) this.sweepPeers(nowMs, timeout);
       p = { tokens: 0, lastMs: nowMs - 60_000 };
-      this.peers.set(dst, p);
+      this.peers.set(addr, p);
     }
+    return p;
+  }
+
+  /** inet_peer_xrlim_allow() for the error's destination; a new peer starts with a full bucket. */
+  private peerAllow(dst: number, nowMs: number): boolean {
+    const timeout = this.host.sysctl('net.ipv4.icmp_ratelimit');
+    const p = this.peer(dst, nowMs, timeout);
     let token = p.tokens;
     const delta = nowMs - p.lastMs;
     if (delta > 0) {
@@ -484,12 +530,14 @@ export class RejectReplies {
   }
 
   /**
-   * Forgets the destinations idle long enough to have a full bucket again, which a new
-   * one starts with (the kernel's inet_peer garbage collection does it by age too): the
-   * map stays as large as the destinations of the last few seconds, not of the capture.
+   * Forgets the addresses idle long enough to have a full bucket again (for icmp_send's
+   * limit and ip_error's), which a new one starts with (the kernel's inet_peer garbage
+   * collection does it by age too): the map stays as large as the addresses of the last
+   * few seconds, not of the capture.
    */
   private sweepPeers(nowMs: number, timeout: number): void {
-    for (const [dst, p] of this.peers) if (nowMs - p.lastMs >= XRLIM_BURST_FACTOR * timeout) this.peers.delete(dst);
+    const idle = Math.max(XRLIM_BURST_FACTOR * timeout, ROUTE_ERROR_BURST_MS);
+    for (const [dst, p] of this.peers) if (nowMs - p.lastMs >= idle) this.peers.delete(dst);
     this.peersSweepAt = Math.max(4096, 2 * this.peers.size);
   }
 }

@@ -159,9 +159,10 @@ export interface ReplayOptions {
    */
   rejectReplies?: boolean;
   /**
-   * Send the ICMP errors forwarding sends (time exceeded for a TTL of 1 or less,
-   * fragmentation needed for DF and too long) through OUTPUT and POSTROUTING as the host's
-   * own packets, as rejectReplies does REJECT's. Off: each is noted as not modelled.
+   * Send the ICMP errors forwarding and routing send (time exceeded for a TTL of 1 or
+   * less, fragmentation needed for DF and too long, ip_error's unreachables for no route
+   * or a reject route) through OUTPUT and POSTROUTING as the host's own packets, as
+   * rejectReplies does REJECT's. Off: each is noted as not modelled.
    */
   icmpErrors?: boolean;
   /** With rejectReplies or icmpErrors: each reply's outcome (its `reply` set, `packet` the rejected packet's), after that packet's. */
@@ -781,6 +782,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       default:
         outcome.verdict = 'ROUTING-DROP';
         outcome.reason = decision.reason;
+        rejects.routeError(pkt, decision.reason);
     }
   }
 

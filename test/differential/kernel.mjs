@@ -183,10 +183,16 @@ export function loadHost(caseDir) {
   const connectedDev = (a) => interfaces.find((i) => i.addrs.some((c) => inCidr(a, c)))?.name;
   const routes = (raw.routes ?? []).map((r) => {
     const dst = parseCidr(r.dst === 'default' ? '0.0.0.0/0' : r.dst, { hostBits: false });
+    if (r.type !== undefined) {
+      // A reject route (`ip route add unreachable|prohibit|blackhole DST`): no device, no gateway.
+      if (!['unreachable', 'prohibit', 'blackhole'].includes(r.type)) throw new Error(`${file}: route ${r.dst}: unknown type ${r.type}`);
+      if (r.via !== undefined || r.dev !== undefined) throw new Error(`${file}: route ${r.dst}: a ${r.type} route has no via or dev`);
+      return { text: r.dst, dst, dev: null, via: null, type: r.type };
+    }
     const via = r.via ? ipToInt(r.via) : null;
     const dev = r.dev ?? (via !== null ? connectedDev(via) : undefined);
     if (!dev || !names.has(dev)) throw new Error(`${file}: route ${r.dst}: unknown or missing dev`);
-    return { text: r.dst, dst, dev, via };
+    return { text: r.dst, dst, dev, via, type: null };
   });
   const ingress = (raw.ingress_rules ?? []).map((r) => {
     if (r.dev !== 'local' && !names.has(r.dev)) throw new Error(`${file}: ingress rule: unknown dev ${r.dev}`);
@@ -209,7 +215,8 @@ function routeTo(host, a) {
   for (const r of host.routes) {
     if (inCidr(a, r.dst) && (!best || r.dst.prefix > best.prefix)) best = { prefix: r.dst.prefix, dev: r.dev, via: r.via };
   }
-  return best;
+  // A reject route reaches nothing.
+  return best?.dev ? best : null;
 }
 
 /**
@@ -468,7 +475,7 @@ function buildHost(host, fw, peers, frames, rules, ownReplies) {
   for (const i of host.interfaces) cmds.push(`link set ${i.name} up`);
   for (const r of host.routes) {
     const dst = r.dst.prefix === 0 ? 'default' : `${intToIp(r.dst.net)}/${r.dst.prefix}`;
-    cmds.push(`route add ${dst}${r.via !== null ? ` via ${intToIp(r.via)}` : ''} dev ${r.dev}`);
+    cmds.push(r.type !== null ? `route add ${r.type} ${dst}` : `route add ${dst}${r.via !== null ? ` via ${intToIp(r.via)}` : ''} dev ${r.dev}`);
   }
   const peerMac = Object.fromEntries(host.interfaces.map((i) => [i.name, i.peerMac]));
   for (const t of neighbourTargets(host, frames)) cmds.push(`neigh replace ${t.addr} lladdr ${peerMac[t.dev]} dev ${t.dev} nud permanent`);

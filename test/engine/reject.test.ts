@@ -33,7 +33,7 @@ interface Replayed {
   output: number[];
 }
 
-type Options = { rejectReplies?: boolean; sysctls?: Record<string, number>; seed?: number };
+type Options = { rejectReplies?: boolean; icmpErrors?: boolean; sysctls?: Record<string, number>; seed?: number; host?: string };
 
 async function replay(pkts: Pkt[], opts: Options = {}): Promise<Replayed> {
   return replayFile(writeCapture(join(dir, `c${Math.random().toString(36).slice(2)}.pcap`), pkts), opts);
@@ -41,7 +41,7 @@ async function replay(pkts: Pkt[], opts: Options = {}): Promise<Replayed> {
 
 async function replayFile(file: string, opts: Options = {}): Promise<Replayed> {
   const ruleset = loadRulesetText(RULES, { source: 'rules' }).ruleset;
-  const host = hostFromJson(JSON.parse(serverHost(opts.sysctls)) as object, 'host');
+  const host = hostFromJson(JSON.parse(opts.host ?? serverHost(opts.sysctls)) as object, 'host');
   const replies: Uint8Array[] = [];
   const summary = await replayCapture({
     capture: file,
@@ -51,6 +51,7 @@ async function replayFile(file: string, opts: Options = {}): Promise<Replayed> {
     seed: opts.seed ?? 1,
     runner: (rt) => compileRuleset(ruleset, rt, { tables: replayedTables(ruleset) }),
     rejectReplies: opts.rejectReplies ?? true,
+    icmpErrors: opts.icmpErrors,
     onReply: (_o, p) => replies.push(p.data.slice(p.view.l3Offset, p.view.l3Offset + p.view.totalLength)),
   });
   const output = saveRuleset(ruleset, { counters: true })
@@ -102,6 +103,25 @@ describe('REJECT replies: ICMP rate limits by capture time', () => {
     expect(b.summary.replies).toEqual(a.summary.replies);
     const seeds = await Promise.all([2, 3, 4, 5].map((seed) => replay(many, { seed })));
     expect(new Set([sent, ...seeds.map((s) => s.summary.replies!.sent['icmp-unreachable'])]).size).toBeGreaterThan(1);
+  });
+});
+
+describe('routing errors (ip_error) by capture time', () => {
+  // A forwarding host without a default route: 198.51.100.99 has no route.
+  const router = JSON.stringify({ interfaces: [{ name: 'eth0', addr: '192.0.2.1/24' }], forward: true });
+  const lost = (t: number): Pkt => ({ t, src: '192.0.2.20', dst: '198.51.100.99', proto: 'udp', sport: 5000, dport: 53 });
+
+  it('a source gets two in a row, then one every two seconds', async () => {
+    const r = await replay([...[0, 0.001, 0.002, 0.003, 0.004].map(lost), lost(2.004), lost(2.5), lost(4.01)], { icmpErrors: true, host: router });
+    expect(r.summary.replies?.sent).toEqual({ 'icmp-unreachable': 4 });
+    expect(r.summary.replies?.notSent).toEqual({ 'icmp-ratelimit-host': 1, 'route-error-ratelimit': 3 });
+    expect(r.replies.map((d) => [d[20], d[21]])).toEqual([[3, 0], [3, 0], [3, 0], [3, 0]]);
+  });
+
+  it('is only noted without --icmp-errors', async () => {
+    const r = await replay([lost(0)], { host: router });
+    expect(r.summary.notes['icmp.unreachable_sent']).toBe(1);
+    expect(r.replies).toEqual([]);
   });
 });
 
