@@ -8,7 +8,7 @@ import type { PacketState } from './packet.js';
 import { mulberry32 } from './random.js';
 import type { NatService, ReplayRuntime } from './runtime.js';
 import type { RejectReply } from '../rules/ext/REJECT.js';
-import type { RejectReplies } from './reject.js';
+import type { HostReplies } from './host-replies.js';
 
 export interface LogLine {
   /** Packet number in the capture. */
@@ -37,8 +37,8 @@ export class ReplayContext implements ReplayRuntime {
   readonly notes = new Map<string, number>();
   /** Set by the replay when the ruleset has a nat table. */
   nat: NatService | undefined;
-  /** Set by the replay: what REJECT sends (reject.ts); without it, only noted. */
-  rejects: RejectReplies | undefined;
+  /** Set by the replay: the host's replies (host-replies.ts), REJECT's among them; without it, REJECT is only noted. */
+  replies: HostReplies | undefined;
   private readonly onLog: ((line: LogLine) => void) | undefined;
   private readonly onNflog: ((group: number, prefix: string, pkt: PacketState, size?: number) => void) | undefined;
   private readonly decide: ((pkt: PacketState, probability: number, invert: boolean) => boolean) | undefined;
@@ -80,7 +80,7 @@ export class ReplayContext implements ReplayRuntime {
   }
 
   reject(pkt: PacketState, reply: RejectReply): void {
-    if (this.rejects !== undefined) this.rejects.request(pkt, reply);
+    if (this.replies !== undefined) this.replies.request(pkt, reply);
     else this.note('reject.reply');
   }
 

@@ -28,7 +28,7 @@ import { Occupancy, type ConntrackOccupancy } from './occupancy.js';
 import type { Traffic, TrafficSeries } from './traffic.js';
 import { SAMPLE_EVERY, type ChainCost, type ReplayHistograms } from './histograms.js';
 import { performance } from 'node:perf_hooks';
-import { RejectReplies, type ReplyKind } from './reject.js';
+import { HostReplies, type ReplyKind } from './host-replies.js';
 
 const isMulticastAddr = (a: number): boolean => a >>> 28 === 0xe;
 
@@ -154,7 +154,7 @@ export interface ReplayOptions {
   /**
    * Send what REJECT answers (its RST or ICMP error, built as the kernel builds it) through
    * OUTPUT and POSTROUTING, counted in the counters and written to egress, and summed in
-   * summary.replies (reject.ts). Off: each REJECT is noted as not modelled (reject.reply);
+   * summary.replies (host-replies.ts). Off: each REJECT is noted as not modelled (reject.reply);
    * a RST's effect on its connection is replayed either way.
    */
   rejectReplies?: boolean;
@@ -340,8 +340,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   const nat = conntrack !== undefined && tables.has('nat') ? new Nat(conntrack.table, () => ctx.random32()) : undefined;
   ctx.nat = nat;
   const replying = opts.rejectReplies === true || opts.icmpErrors === true;
-  const rejects = new RejectReplies(opts.host, { reject: opts.rejectReplies === true, forward: opts.icmpErrors === true }, ctx, conntrack);
-  ctx.rejects = rejects;
+  const replies = new HostReplies(opts.host, { reject: opts.rejectReplies === true, forward: opts.icmpErrors === true }, ctx, conntrack);
+  ctx.replies = replies;
   const reader = await openCapture(opts.capture, { firstNumber: opts.firstPacket, inPlace: opts.captureInPlace });
   const directional = reader.format === 'pcapng' || reader.interfaces.some((i) => i.linktype === LINKTYPE_LINUX_SLL || i.linktype === LINKTYPE_LINUX_SLL2);
   const egress = directional ? new EgressComparer() : undefined;
@@ -495,8 +495,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   // (`length = 0` is a runtime call) and refilling it per packet measured 15-30% of the
   // whole replay's time (bench/replay.mjs).
   const recordHooks = opts.onVerdict !== undefined;
-  // A REJECT reply's record, view and outcome (reject.ts), reused for every reply.
-  const replyRecord: PacketRecord = { number: 0, data: rejects.reply.bytes, offset: 0, caplen: 0, origlen: 0, tsSec: 0, tsNsec: 0, linktype: LINKTYPE_IPV4, interfaceId: -1, direction: 0 };
+  // A reply's record, view and outcome (host-replies.ts), reused for every reply.
+  const replyRecord: PacketRecord = { number: 0, data: replies.reply.bytes, offset: 0, caplen: 0, origlen: 0, tsSec: 0, tsNsec: 0, linktype: LINKTYPE_IPV4, interfaceId: -1, direction: 0 };
   const replyView = new PacketView();
   const replyOutcome: PacketOutcome = { packet: 0, hooks: [], verdict: 'ACCEPT' };
   const replyVerdicts: Record<string, number> = {};
@@ -575,8 +575,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       return;
     }
     const ns = rec.tsSec * 1e9 + rec.tsNsec;
-    // A capture taken on the host shows the REJECT replies the replay has just sent itself.
-    if (rejects.awaiting > 0 && decision.kind === 'local' && rejects.inCapture(rec.data, view.l3Offset, rec.offset + rec.caplen, ns - firstNs)) {
+    // A capture taken on the host shows the replies the replay has just sent itself.
+    if (replies.awaiting > 0 && decision.kind === 'local' && replies.inCapture(rec.data, view.l3Offset, rec.offset + rec.caplen, ns - firstNs)) {
       bump(skipped, 'reject-reply-sent');
       return;
     }
@@ -635,12 +635,13 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       hist.recordRules(evaluated);
     }
     evaluated = 0;
-    // The kernel sends REJECT's reply before it drops the packet; nothing of the packet
-    // follows the reply but the release of a connection it made, which the reply holds.
+    // The kernel sends its reply (REJECT's, an ICMP error) before it drops the packet;
+    // nothing of the packet follows the reply but the release of a connection it made,
+    // which the reply holds.
     // A reply REJECT drops in turn may be answered too (an ICMP error to a RST; never a
     // RST to a RST or an error to an error, so this ends).
     const made = pkt.ct;
-    while (rejects.pending) sendReply(rec);
+    while (replies.pending) sendReply(rec);
     pkt.ct = made;
     conntrack?.release(pkt);
   };
@@ -655,18 +656,19 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   }
 
   /**
-   * REJECT's reply to the packet just replayed, as the host's own packet: OUTPUT and
-   * POSTROUTING towards the packet's source (or back in through lo), attached to the
-   * packet's connection. Counted in the rules it passes, not in the summary's packets.
+   * The host's reply to the packet just replayed (REJECT's, an ICMP error), as its own
+   * packet: OUTPUT and POSTROUTING towards the packet's source (or back in through lo),
+   * attached to the packet's connection. Counted in the rules it passes, not in the
+   * summary's packets.
    */
   function sendReply(rec: PacketRecord): void {
-    const r = rejects.reply;
-    rejects.pending = false;
+    const r = replies.reply;
+    replies.pending = false;
     replyRecord.number = rec.number;
     replyRecord.tsSec = rec.tsSec;
     replyRecord.tsNsec = rec.tsNsec;
     replyRecord.caplen = replyRecord.origlen = r.length;
-    if (decode(replyRecord, replyView, events) !== DecodeResult.IPV4) throw new Error(`a REJECT reply to packet ${rec.number} does not decode`);
+    if (decode(replyRecord, replyView, events) !== DecodeResult.IPV4) throw new Error(`the reply to packet ${rec.number} does not decode`);
     pkt.resetFor(replyView, r.bytes);
     pkt.ct = r.ct;
     pkt.ctinfo = r.ctinfo;
@@ -674,7 +676,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     replyOutcome.reply = r.kind;
     begin(replyOutcome, rec.number);
     sendOwn(r.route, replyOutcome);
-    if (replyOutcome.verdict === 'ACCEPT' && pkt.outIface !== 'lo' && pkt.outIface !== '') rejects.sentOut(pkt.data, pkt.view.l3Offset, pkt.nowNs);
+    if (replyOutcome.verdict === 'ACCEPT' && pkt.outIface !== 'lo' && pkt.outIface !== '') replies.sentOut(pkt.data, pkt.view.l3Offset, pkt.nowNs);
     replyVerdicts[replyOutcome.verdict] = (replyVerdicts[replyOutcome.verdict] ?? 0) + 1;
     opts.onReply?.(replyOutcome, pkt);
     evaluated = 0;
@@ -767,12 +769,12 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
         // then the TTL is decremented, so FORWARD and POSTROUTING see the new value.
         if (pkt.ttl <= 1) {
           outcome.verdict = 'TTL-EXCEEDED';
-          rejects.timeExceeded(pkt);
+          replies.timeExceeded(pkt);
           return;
         }
         if (exceedsMtu(decision.outIface)) {
           outcome.verdict = 'FRAG-NEEDED';
-          rejects.fragNeeded(pkt, opts.host.interfaceByName(decision.outIface)!.mtu);
+          replies.fragNeeded(pkt, opts.host.interfaceByName(decision.outIface)!.mtu);
           return;
         }
         pkt.ttl -= 1;
@@ -782,7 +784,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
       default:
         outcome.verdict = 'ROUTING-DROP';
         outcome.reason = decision.reason;
-        rejects.routeError(pkt, decision.reason);
+        replies.routeError(pkt, decision.reason);
     }
   }
 
@@ -864,7 +866,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     malformed,
     verdicts: Object.fromEntries(VERDICT_LIST.flatMap((v, i) => (verdictCounts[i]! > 0 ? [[v, verdictCounts[i]!]] : []))),
     notes: Object.fromEntries(ctx.notes),
-    ...(replying && Object.keys(rejects.sent).length + Object.keys(rejects.notSent).length > 0 ? { replies: { sent: { ...rejects.sent }, notSent: { ...rejects.notSent }, verdicts: { ...replyVerdicts } } } : {}),
+    ...(replying && Object.keys(replies.sent).length + Object.keys(replies.notSent).length > 0 ? { replies: { sent: { ...replies.sent }, notSent: { ...replies.notSent }, verdicts: { ...replyVerdicts } } } : {}),
     damage: summary.damage,
     ...(interrupted ? { interrupted: true as const } : {}),
     ...(egress !== undefined ? { egress: egress.finish() } : {}),

@@ -34,7 +34,7 @@ export interface ReplayRuntime {
    * when the whole packet is copied.
    */
   nflog(group: number, prefix: string, pkt: PacketState, size?: number): void;
-  /** REJECT's answer to `pkt` at its current hook: what the kernel sends, and what that does (reject.ts). */
+  /** REJECT's answer to `pkt` at its current hook: what the kernel sends, and what that does (host-replies.ts). */
   reject(pkt: PacketState, reply: RejectReply): void;
   /** Counts an effect nfreplay does not model for this packet (reported in the summary). */
   note(event: string): void;

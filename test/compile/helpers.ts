@@ -42,7 +42,7 @@ export class TestRuntime implements ReplayRuntime {
     this.next = mulberry32(seed);
   }
 
-  /** REJECT's reply is only noted here: the replay decides it (engine/reject.ts). */
+  /** REJECT's reply is only noted here: the replay decides it (engine/host-replies.ts). */
   reject(): void {
     this.note('reject.reply');
   }

@@ -72,7 +72,7 @@ export const REJECT = defineTarget<RejectState>({
   print: (s) => ` reject-with ${rejectTypeName(s.reply)}`,
   /**
    * reject_tg: the packet is dropped after the ICMP error or RST is sent, which the
-   * runtime decides (engine/reject.ts: what it does to conntrack, and with
+   * runtime decides (engine/host-replies.ts: what it does to conntrack, and with
    * --reject-replies the reply itself, which then traverses OUTPUT).
    */
   applyTarget(s, pkt, rt) {

@@ -267,7 +267,7 @@ export class TestRuntime implements ReplayRuntime {
   }
 
   /** xorshift32: deterministic for the tests. */
-  /** REJECT's reply is only noted here: the replay decides it (engine/reject.ts). */
+  /** REJECT's reply is only noted here: the replay decides it (engine/host-replies.ts). */
   reject(): void {
     this.note('reject.reply');
   }

@@ -1,5 +1,5 @@
 /**
- * REJECT's replies (engine/reject.ts) where the differential cases cannot reach: the ICMP
+ * REJECT's replies (engine/host-replies.ts) where the differential cases cannot reach: the ICMP
  * rate limits over capture time (the recorder injects a case within a second), the global
  * limit's seeded draws, the 576-byte quote, and what is left without --reject-replies.
  */

@@ -115,7 +115,7 @@ interface PeerBucket {
   lastMs: number;
 }
 
-export class RejectReplies {
+export class HostReplies {
   /** Set when the packet being replayed was answered; the replay sends it and clears this. */
   pending = false;
   readonly reply: PendingReply = {
@@ -235,7 +235,7 @@ export class RejectReplies {
    * Whether a packet of the host's own in the capture is a reply the replay sent within the
    * last second (same addresses, protocol, ports, sequence and acknowledgement numbers, or
    * ICMP type, code and quoted header; not the TTL or an ICMP error's IP id): a capture
-   * taken on the host shows REJECT's replies leaving.
+   * taken on the host shows the host's replies leaving.
    */
   inCapture(data: Uint8Array, l3: number, end: number, nowNs: number): boolean {
     if (!keyOf(data, l3, end, this.key)) return false;
