@@ -577,7 +577,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
     const ns = rec.tsSec * 1e9 + rec.tsNsec;
     // A capture taken on the host shows the replies the replay has just sent itself.
     if (replies.awaiting > 0 && decision.kind === 'local' && replies.inCapture(rec.data, view.l3Offset, rec.offset + rec.caplen, ns - firstNs)) {
-      bump(skipped, 'reject-reply-sent');
+      bump(skipped, 'reply-in-capture');
       return;
     }
     if (firstNs < 0) {

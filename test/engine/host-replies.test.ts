@@ -152,7 +152,7 @@ describe('REJECT replies: a capture taken on the host', () => {
   it('does not replay the replies it holds a second time', async () => {
     const r = await replay([syn, rst, { ...rst, t: 0.0002 }]);
     // The RST the replay sent, then the capture's copy of it, then one more the replay did not send.
-    expect(r.summary.skipped).toEqual({ 'reject-reply-sent': 1 });
+    expect(r.summary.skipped).toEqual({ 'reply-in-capture': 1 });
     expect(r.output).toEqual([0, 2]);
   });
 
@@ -173,7 +173,7 @@ describe('REJECT replies: a capture taken on the host', () => {
     for (const [data, ns] of [[datagram(udp(0)), 0], [copy, 100_000]] as const) w.write({ data, offset: 0, caplen: data.length, origlen: data.length, tsSec: T0, tsNsec: ns });
     w.close();
     const r = await replayFile(file);
-    expect(r.summary.skipped).toEqual({ 'reject-reply-sent': 1 });
+    expect(r.summary.skipped).toEqual({ 'reply-in-capture': 1 });
     expect(r.output).toEqual([1, 0]);
   });
 
