@@ -35,5 +35,7 @@ packets = [
     b.seg('s', 'PA', b'r' * 400),    # rejected: RST to the server, from the masquerading address
     to_server(c, 'S'),               # rejected: RST walks nat POSTROUTING
     arriving(1) / IP(src=C, dst=S, id=next(ids)) / UDP(sport=5353, dport=53) / Raw(b'u' * 20),  # port unreachable, RELATED
+    arriving(1) / IP(src=C, dst=S, id=next(ids)) / UDP(sport=6000, dport=5300) / Raw(b'v' * 20),  # accepted, masqueraded
+    arriving(2) / IP(src=S, dst=M, id=next(ids)) / UDP(sport=5300, dport=6000) / Raw(b'w' * 120),  # its large answer: port unreachable to S
 ]
 write(packets, __file__)
