@@ -24,6 +24,11 @@ export function sum16(dv: DataView, off: number, len: number, acc: number): numb
   return s;
 }
 
+/** The TCP/UDP pseudo-header's words (RFC 793 section 3.1, RFC 768), unfolded: a start for sum16. */
+export function pseudoHeaderSum(src: number, dst: number, protocol: number, length: number): number {
+  return (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + protocol + length;
+}
+
 /** Folds a sum (below 2^53) to 16 bits with end-around carry. */
 export function fold16(sum: number): number {
   let s = sum;
@@ -65,7 +70,7 @@ function computeL4Checksum(dv: DataView, v: PacketView): L4Checksum {
   let sum = 0;
   if (v.protocol === 6 || v.protocol === 17) {
     if (v.protocol === 17 && v.l4Checksum === 0) return L4Checksum.NONE;
-    sum = (v.srcAddr >>> 16) + (v.srcAddr & 0xffff) + (v.dstAddr >>> 16) + (v.dstAddr & 0xffff) + v.protocol + v.l4Length;
+    sum = pseudoHeaderSum(v.srcAddr, v.dstAddr, v.protocol, v.l4Length);
   } else if (v.protocol !== 1) {
     return L4Checksum.UNKNOWN;
   }

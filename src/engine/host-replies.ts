@@ -20,12 +20,14 @@ import { CtInfo, type ConnEntry } from '../conntrack/entry.js';
 import type { Conntrack } from '../conntrack/tracker.js';
 import { csumReplace16, get16, get32, put16, put32, rewriteTtl } from '../capture/rewrite.js';
 import { dataViewOf } from '../decode/bytes.js';
-import { fold16, sum16 } from '../decode/checksum.js';
-import { AddrType, type HostModel, type HostRoute } from '../netfilter/host.js';
+import { fold16, pseudoHeaderSum, sum16 } from '../decode/checksum.js';
+import { isLbcast, isMulticast, isZeronet } from '../netfilter/addr.js';
+import { AddrType, type HostModel } from '../netfilter/host.js';
 import { blankDecision } from '../netfilter/path-cache.js';
-import type { PathDecision } from '../netfilter/path.js';
+import { routeOwn, type PathDecision } from '../netfilter/path.js';
 import type { RejectReply } from '../rules/ext/REJECT.js';
 import type { PacketState } from './packet.js';
+import { headerChecksum } from './reassembly.js';
 
 const IPPROTO_ICMP = 1;
 const IPPROTO_TCP = 6;
@@ -281,7 +283,7 @@ export class HostReplies {
     if (this.broadcastRoute(get32(d, l3 + 16))) return this.skip('broadcast-or-multicast');
     const src = get32(d, l3 + 12);
     // ip_route_me_harder(): the RST needs a route back to the packet's source.
-    if (!outputRoute(this.host, src, this.reply.route)) return this.skip('no-route-back');
+    if (!routesOut(routeOwn(this.host, src, this.reply.route))) return this.skip('no-route-back');
     // nf_ct_set_closing() comes after the RST is built and routed, before it is sent.
     if (pkt.ct !== null) this.conntrack?.setClosing(pkt.ct, pkt.nowNs);
     if (!this.models.reject) return;
@@ -308,7 +310,7 @@ export class HostReplies {
       b[33] = TCP_RST | TCP_ACK;
     }
     b[32] = 5 << 4;
-    put16(b, 10, ipChecksum(b, 0));
+    put16(b, 10, headerChecksum(b, 0, 20));
     put16(b, 36, l4Checksum(b, 20, 20, IPPROTO_TCP));
     this.attach(pkt, 'tcp-reset', 40);
   }
@@ -348,7 +350,7 @@ export class HostReplies {
     const applyPeerLimit = limited && pkt.inIface !== 'lo';
     const src = get32(d, l3 + 12);
     const route = this.reply.route;
-    if (!outputRoute(this.host, src, route)) return this.skip('no-route-back');
+    if (!routesOut(routeOwn(this.host, src, route))) return this.skip('no-route-back');
     if (applyPeerLimit) {
       if (route.outIface !== 'lo' && !this.peerAllow(src, nowMs)) return this.skip('icmp-ratelimit-host');
       this.globalConsume();
@@ -397,7 +399,7 @@ export class HostReplies {
     b[21] = code;
     put32(b, 24, info);
     put16(b, 22, l4Checksum(b, 20, 8 + quote, IPPROTO_ICMP));
-    put16(b, 10, ipChecksum(b, 0));
+    put16(b, 10, headerChecksum(b, 0, 20));
     this.attach(pkt, kind, 28 + quote);
   }
 
@@ -434,7 +436,7 @@ export class HostReplies {
 
   /** The packet's route was a broadcast or multicast one (RTCF_BROADCAST, RTCF_MULTICAST). */
   private broadcastRoute(dst: number): boolean {
-    return dst >>> 28 === 0xe || dst === 0xffffffff || dst === 0 || this.host.addressType(dst) === AddrType.BROADCAST;
+    return isMulticast(dst) || isLbcast(dst) || isZeronet(dst) || this.host.addressType(dst) === AddrType.BROADCAST;
   }
 
   /**
@@ -471,7 +473,7 @@ export class HostReplies {
     const tcpOrUdp = v.protocol === IPPROTO_TCP || v.protocol === IPPROTO_UDP;
     const s = get32(d, v.l3Offset + 12);
     const t = get32(d, v.l3Offset + 16);
-    const pseudo = tcpOrUdp ? (s >>> 16) + (s & 0xffff) + (t >>> 16) + (t & 0xffff) + v.protocol + length : 0;
+    const pseudo = tcpOrUdp ? pseudoHeaderSum(s, t, v.protocol, length) : 0;
     return fold16(sum16(dataViewOf(d), l4, length, pseudo)) === 0xffff ? SUM_OK : SUM_BAD;
   }
 
@@ -543,10 +545,6 @@ export class HostReplies {
 }
 
 /**
- * ip_route_output_key() towards `dst` for a packet of the host's own: false when there is
- * no route (or a reject route). A local destination goes out through lo and comes back in.
- */
-/**
  * What a reply is known by in a capture, into `k`: addresses and protocol, then for TCP the
  * ports, sequence and acknowledgement numbers and flags, for ICMP the type and code and the
  * quoted header's addresses, protocol and id. False for anything else or too short.
@@ -576,40 +574,16 @@ function keyOf(d: Uint8Array, l3: number, end: number, k: Float64Array): boolean
   return false;
 }
 
-function outputRoute(host: HostModel, dst: number, d: PathDecision): boolean {
-  d.kind = 'local';
-  d.inIface = '';
-  d.pktType = 0;
-  d.placedBy = 'none';
-  d.reason = '';
-  d.loopback = false;
-  const r: HostRoute | undefined = host.route(dst | 0);
-  if (r === undefined || r.type === AddrType.BLACKHOLE || r.type === AddrType.UNREACHABLE || r.type === AddrType.PROHIBIT) return false;
-  d.route = r;
-  if (r.type === AddrType.LOCAL) {
-    d.outIface = 'lo';
-    d.deliver = 'input';
-    d.nextHop = 0;
-    return true;
-  }
-  d.outIface = r.dev;
-  d.deliver = 'output';
-  d.nextHop = r.via !== 0 ? r.via : dst >>> 0;
-  return true;
-}
-
-/** The header checksum of the 20-byte IPv4 header at `ip` (its checksum field zero). */
-function ipChecksum(b: Uint8Array, ip: number): number {
-  return ~fold16(sum16(dataViewOf(b), ip, 20, 0)) & 0xffff;
-}
-
 /** The checksum of `length` layer-4 bytes at `at` (their checksum field zero); TCP adds the pseudo-header of the header before them. */
 function l4Checksum(b: Uint8Array, at: number, length: number, protocol: number): number {
   let pseudo = 0;
   if (protocol === IPPROTO_TCP) {
-    const s = get32(b, 12);
-    const t = get32(b, 16);
-    pseudo = (s >>> 16) + (s & 0xffff) + (t >>> 16) + (t & 0xffff) + protocol + length;
+    pseudo = pseudoHeaderSum(get32(b, 12), get32(b, 16), protocol, length);
   }
   return ~fold16(sum16(dataViewOf(b), at, length, pseudo)) & 0xffff;
+}
+
+/** Whether the route found for a reply takes it anywhere (out of an interface, or back in through lo). */
+function routesOut(d: PathDecision): boolean {
+  return d.deliver === 'output' || d.deliver === 'input';
 }

@@ -8,7 +8,7 @@
  */
 import { openCapture } from '../capture/reader.js';
 import type { CaptureInterface, PacketRecord } from '../capture/record.js';
-import { decode, DecodeEvents, DecodeResult, PacketView } from '../decode/index.js';
+import { decode, DecodeEvents, DecodeResult, Linktype, PacketView } from '../decode/index.js';
 import type { HostModel } from '../netfilter/host.js';
 import type { PathDecision } from '../netfilter/path.js';
 import type { Hook, Ruleset, TableName } from '../rules/model.js';
@@ -35,7 +35,6 @@ const isMulticastAddr = (a: number): boolean => a >>> 28 === 0xe;
 /** Link types whose records say which way a packet went (Linux cooked captures). */
 const LINKTYPE_LINUX_SLL = 113;
 const LINKTYPE_LINUX_SLL2 = 276;
-const LINKTYPE_IPV4 = 228;
 
 export type PathClassifier = (view: PacketView, rec: PacketRecord, interfaces: readonly CaptureInterface[]) => PathDecision;
 
@@ -496,7 +495,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplaySummary>
   // whole replay's time (bench/replay.mjs).
   const recordHooks = opts.onVerdict !== undefined;
   // A reply's record, view and outcome (host-replies.ts), reused for every reply.
-  const replyRecord: PacketRecord = { number: 0, data: replies.reply.bytes, offset: 0, caplen: 0, origlen: 0, tsSec: 0, tsNsec: 0, linktype: LINKTYPE_IPV4, interfaceId: -1, direction: 0 };
+  const replyRecord: PacketRecord = { number: 0, data: replies.reply.bytes, offset: 0, caplen: 0, origlen: 0, tsSec: 0, tsNsec: 0, linktype: Linktype.IPV4, interfaceId: -1, direction: 0 };
   const replyView = new PacketView();
   const replyOutcome: PacketOutcome = { packet: 0, hooks: [], verdict: 'ACCEPT' };
   const replyVerdicts: Record<string, number> = {};

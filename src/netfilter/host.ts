@@ -95,6 +95,8 @@ export interface HostModel {
   selectSourceAddress?(dev: string, dst: number): number;
   /** A sysctl value (host file or kernel default). */
   sysctl(name: string): number;
+  /** Whether the host joined multicast `group` on `dev`. */
+  joined?(dev: string, group: number): boolean;
   interfaceByName(name: string): HostInterface | undefined;
   interfaceByIndex(index: number): HostInterface | undefined;
 }

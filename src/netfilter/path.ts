@@ -21,7 +21,7 @@ import type { CaptureInterface } from '../capture/record.js';
 import type { PacketView } from '../decode/view.js';
 import { PktType } from '../engine/packet.js';
 import { BROADCAST_MAC, isGroupMac, isLbcast, isLocalMulticast, isLoopback, isMulticast, isZeronet, prefixMask } from './addr.js';
-import { AddrType, type HostInterface, type HostRoute } from './host.js';
+import { AddrType, type HostInterface, type HostModel, type HostRoute } from './host.js';
 import { PrefixTable, type Host } from './model.js';
 import { blankDecision, DecisionCache } from './path-cache.js';
 
@@ -399,39 +399,54 @@ export class PathClassifier {
     return '';
   }
 
-  /**
-   * The host's own packet: ip_route_output_key() for its destination (the flow carries no
-   * source address, as for an unbound socket or a raw IP_HDRINCL one): a local address
-   * goes out through lo and comes back in (deliver "input"), anything else leaves by its
-   * route; no route means the send fails before OUTPUT.
-   */
   private local(view: PacketView): PathDecision {
-    const d = this.d;
-    const t = view.dstAddr | 0;
-    d.kind = 'local';
-    d.pktType = PktType.HOST;
-    if (t === 0) {
-      // A destination of 0.0.0.0 means this host (ip_route_output_key_hash_rcu).
-      d.outIface = 'lo';
-      d.deliver = 'input';
-      return d;
-    }
-    if (isZeronet(t)) return this.drop('drop-no-route', 'martian-destination');
-    const r = this.host.route(t);
-    if (r === undefined) return this.drop('drop-no-route', 'no-route');
-    if (isReject(r)) return this.drop('drop-no-route', REJECT_REASON[r.type!]!);
-    d.route = r;
-    if (r.type === AddrType.LOCAL) {
-      d.outIface = 'lo';
-      d.deliver = 'input';
-      return d;
-    }
-    d.outIface = r.dev;
-    d.nextHop = r.via !== 0 ? r.via : t >>> 0;
-    d.deliver = 'output';
-    d.loopback = r.type === AddrType.BROADCAST || isLbcast(t) || (isMulticast(t) && this.host.joined(r.dev, t));
+    return routeOwn(this.host, view.dstAddr, this.d);
+  }
+}
+
+/**
+ * The host's own packet to `dst`, into `d` (its placement aside): ip_route_output_key()
+ * for that destination (the flow carries no source address, as for an unbound socket, a
+ * raw IP_HDRINCL one, or ip_route_me_harder() for REJECT's RST): a local address goes out
+ * through lo and comes back in (deliver "input"), anything else leaves by its route; no
+ * route means the send fails before OUTPUT.
+ */
+export function routeOwn(host: HostModel, dst: number, d: PathDecision): PathDecision {
+  const t = dst | 0;
+  d.kind = 'local';
+  d.pktType = PktType.HOST;
+  d.inIface = '';
+  d.outIface = '';
+  d.reason = '';
+  d.route = undefined;
+  d.nextHop = 0;
+  d.loopback = false;
+  if (t === 0) {
+    // A destination of 0.0.0.0 means this host (ip_route_output_key_hash_rcu).
+    d.outIface = 'lo';
+    d.deliver = 'input';
     return d;
   }
+  const fail = (reason: string): PathDecision => {
+    d.deliver = 'drop-no-route';
+    d.reason = reason;
+    return d;
+  };
+  if (isZeronet(t)) return fail('martian-destination');
+  const r = host.route(t);
+  if (r === undefined) return fail('no-route');
+  if (isReject(r)) return fail(REJECT_REASON[r.type!]!);
+  d.route = r;
+  if (r.type === AddrType.LOCAL) {
+    d.outIface = 'lo';
+    d.deliver = 'input';
+    return d;
+  }
+  d.outIface = r.dev;
+  d.nextHop = r.via !== 0 ? r.via : t >>> 0;
+  d.deliver = 'output';
+  d.loopback = r.type === AddrType.BROADCAST || isLbcast(t) || (isMulticast(t) && host.joined?.(r.dev, t) === true);
+  return d;
 }
 
 /** The classifier as the replay calls it: (view, record, capture interfaces) → decision. */

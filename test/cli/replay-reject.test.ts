@@ -80,14 +80,14 @@ describe('nfreplay replay --icmp-errors', () => {
   it('sends forwarding\'s errors through OUTPUT, on one thread', () => {
     const r = run2('--icmp-errors', '--workers', '2');
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain('nfreplay: replies sent: icmp-frag-needed 3, icmp-time-exceeded 6; their verdicts: ACCEPT 9; not sent: icmp-ratelimit-host 2\n');
+    expect(r.stderr).toContain('nfreplay: replies sent: icmp-frag-needed 3, icmp-time-exceeded 7; their verdicts: ACCEPT 10; not sent: icmp-ratelimit-host 2\n');
     expect(r.stderr).toContain("nfreplay: replayed on one thread: --icmp-errors: ICMP errors' rate limits count every packet's\n");
-    expect(r.stdout).toContain('[6:380] -A OUTPUT -p icmp -m icmp --icmp-type 11 -m conntrack --ctstate RELATED -j ACCEPT');
+    expect(r.stdout).toContain('[7:436] -A OUTPUT -p icmp -m icmp --icmp-type 11 -m conntrack --ctstate RELATED -j ACCEPT');
   });
 
   it('without it, only notes them', () => {
     const r = run2();
-    expect(r.stderr).toContain('nfreplay: not modelled, counted: icmp.frag_needed_sent 3, icmp.time_exceeded_sent 8\n');
+    expect(r.stderr).toContain('nfreplay: not modelled, counted: icmp.frag_needed_sent 3, icmp.time_exceeded_sent 9\n');
     expect(r.stdout).toContain('[0:0] -A OUTPUT -p icmp -m icmp --icmp-type 11 -m conntrack --ctstate RELATED -j ACCEPT');
   });
 });

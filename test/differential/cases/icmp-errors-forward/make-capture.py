@@ -20,4 +20,7 @@ packets = [
 # sent; and two more too long, both answered.
 packets += [arriving(1) / IP(src=C, dst=S, id=7 + n, ttl=1) / UDP(sport=33435 + n, dport=33434) for n in range(6)]
 packets += [arriving(1) / IP(src=C, dst=S, id=13 + n, flags='DF') / UDP(sport=5004 + n, dport=9) / Raw(b'i' * 1300) for n in range(2)]
+# From 192.0.2.99, arriving on eth1 (an ingress rule) though its route back is eth0: with
+# icmp_errors_use_inbound_ifaddr the error comes from eth1's address, not eth0's.
+packets += [arriving(2) / IP(src='192.0.2.99', dst=S, id=15, ttl=1) / UDP(sport=33500, dport=33434)]
 write(packets, __file__)
